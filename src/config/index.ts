@@ -1,0 +1,3 @@
+export * from './keys.js';
+export * from './load.js';
+export * from './size.js';

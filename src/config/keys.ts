@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import { parseByteSize } from './size.js';
+
+/**
+ * Every configuration key, in one table. The table drives the defaults, the environment
+ * variable names, `--set key=value`, validation messages and `config --list`.
+ */
+export interface KeySpec<T = unknown> {
+  schema: z.ZodType<T>;
+  default: T;
+  /** How text (environment, --set) becomes a value before the schema checks it. */
+  parse: 'number' | 'integer' | 'boolean' | 'string' | 'size';
+  allowed: string;
+  description: string;
+  /** Extra environment names accepted for this key (the seed tool's names). */
+  envAliases?: string[];
+}
+
+const ratio = z.number().gt(0).lt(1);
+const share = z.number().min(0).max(1);
+const seconds = z.number().int().min(0);
+const positiveInt = z.number().int().positive();
+
+/** "auto" or a byte count; text sizes are parsed before validation. */
+const budget = z.union([z.literal('auto'), z.number().int().positive()]);
+
+function key<T>(spec: KeySpec<T>): KeySpec<T> {
+  return spec;
+}
+
+export const CONFIG_KEYS = {
+  'memory.budget': key({
+    schema: budget,
+    default: 'auto' as const,
+    parse: 'size',
+    allowed: '"auto" or a size such as 4GiB, 512MiB or a byte count',
+    description:
+      'Host memory budget. The effective budget is the smallest of this, the cgroup limit and physical RAM.',
+  }),
+  'memory.warningThreshold': key({
+    schema: ratio,
+    default: 0.85,
+    parse: 'number',
+    allowed: 'a number between 0 and 1 (exclusive), below memory.criticalThreshold',
+    description: 'Usage ratio at which prefetch pauses and caches shrink to memory.shrinkTarget.',
+    envAliases: ['SAM_MEMORY_WARNING_THRESHOLD'],
+  }),
+  'memory.criticalThreshold': key({
+    schema: ratio,
+    default: 0.95,
+    parse: 'number',
+    allowed: 'a number between 0 and 1 (exclusive), above memory.warningThreshold',
+    description:
+      'Usage ratio at which caches are cleared, idle sessions released and background work refused.',
+    envAliases: ['SAM_MEMORY_CRITICAL_THRESHOLD'],
+  }),
+  'memory.shrinkTarget': key({
+    schema: ratio,
+    default: 0.75,
+    parse: 'number',
+    allowed: 'a number between 0 and 1 (exclusive), below memory.warningThreshold',
+    description: 'Usage ratio that shrinking aims for once the warning threshold is crossed.',
+  }),
+  'memory.checkIntervalMs': key({
+    schema: z.number().int().min(100).max(600_000),
+    default: 2000,
+    parse: 'integer',
+    allowed: 'an integer number of milliseconds from 100 to 600000',
+    description: 'How often the memory manager samples its probes.',
+  }),
+  'memory.watchSystem': key({
+    schema: z.boolean(),
+    default: true,
+    parse: 'boolean',
+    allowed: 'true or false',
+    description:
+      'Also react to whole-machine memory pressure (MemAvailable), not only to this process.',
+  }),
+  'cache.embeddings.share': key({
+    schema: share,
+    default: 0.4,
+    parse: 'number',
+    allowed: 'a fraction of the memory budget from 0 to 1',
+    description: 'Share of the budget for image embeddings kept in RAM.',
+  }),
+  'cache.embeddings.ttlSeconds': key({
+    schema: seconds,
+    default: 3600,
+    parse: 'integer',
+    allowed: 'a whole number of seconds, 0 for no age limit',
+    description: 'Age after which an unused embedding leaves RAM.',
+  }),
+  'cache.embeddings.diskMax': key({
+    schema: z.number().int().min(0),
+    default: 8 * 1024 ** 3,
+    parse: 'size',
+    allowed: 'a size such as 8GiB; 0 disables the disk cache',
+    description: 'Size cap of the on-disk embedding cache (least recently used files go first).',
+  }),
+  'cache.displayImages.share': key({
+    schema: share,
+    default: 0.2,
+    parse: 'number',
+    allowed: 'a fraction of the memory budget from 0 to 1',
+    description: 'Share of the budget for encoded display pictures and thumbnails.',
+  }),
+  'cache.displayImages.ttlSeconds': key({
+    schema: seconds,
+    default: 1800,
+    parse: 'integer',
+    allowed: 'a whole number of seconds, 0 for no age limit',
+    description: 'Age after which an unused display picture leaves RAM.',
+  }),
+  'cache.decodedImages.share': key({
+    schema: share,
+    default: 0.1,
+    parse: 'number',
+    allowed: 'a fraction of the memory budget from 0 to 1',
+    description: 'Share of the budget for decoded RGB pixels.',
+  }),
+  'cache.decodedImages.ttlSeconds': key({
+    schema: seconds,
+    default: 300,
+    parse: 'integer',
+    allowed: 'a whole number of seconds, 0 for no age limit',
+    description: 'Age after which unused decoded pixels leave RAM.',
+  }),
+  'cache.predictions.share': key({
+    schema: share,
+    default: 0.05,
+    parse: 'number',
+    allowed: 'a fraction of the memory budget from 0 to 1',
+    description: 'Share of the budget for cached predictions.',
+  }),
+  'cache.predictions.maxEntries': key({
+    schema: positiveInt,
+    default: 50,
+    parse: 'integer',
+    allowed: 'a positive whole number',
+    description: 'Most predictions kept (the seed tool kept 50).',
+  }),
+  'cache.predictions.ttlSeconds': key({
+    schema: seconds,
+    default: 600,
+    parse: 'integer',
+    allowed: 'a whole number of seconds, 0 for no age limit',
+    description: 'Age after which a cached prediction is dropped.',
+  }),
+  'dataset.displayMaxSize': key({
+    schema: z.number().int().min(64).max(16384),
+    default: 2048,
+    parse: 'integer',
+    allowed: 'an integer from 64 to 16384 pixels',
+    description: 'Longest side of the picture sent to the browser.',
+  }),
+  'dataset.displayFormat': key({
+    schema: z.enum(['jpeg', 'webp']),
+    default: 'jpeg' as 'jpeg' | 'webp',
+    parse: 'string',
+    allowed: '"jpeg" or "webp"',
+    description: 'Encoding of display pictures and thumbnails.',
+  }),
+  'dataset.displayQuality': key({
+    schema: z.number().int().min(1).max(100),
+    default: 88,
+    parse: 'integer',
+    allowed: 'an integer from 1 to 100',
+    description: 'Encoder quality of display pictures.',
+  }),
+  'dataset.thumbnailSize': key({
+    schema: z.number().int().min(16).max(1024),
+    default: 256,
+    parse: 'integer',
+    allowed: 'an integer from 16 to 1024 pixels',
+    description: 'Longest side of thumbnails.',
+  }),
+  'dataset.decodePixelLimit': key({
+    schema: z.number().int().positive(),
+    default: 268_402_689,
+    parse: 'integer',
+    allowed: 'a positive number of pixels (width x height)',
+    description:
+      'Images with more pixels are refused as possible decompression bombs (default 16383 x 16383).',
+  }),
+  'dataset.decodeConcurrency': key({
+    schema: z.number().int().min(1).max(64),
+    default: 2,
+    parse: 'integer',
+    allowed: 'an integer from 1 to 64',
+    description: 'Threads libvips may use for one decode (sharp.concurrency).',
+  }),
+  'prefetch.depth': key({
+    schema: z.number().int().min(0).max(64),
+    default: 3,
+    parse: 'integer',
+    allowed: 'an integer from 0 to 64',
+    description: 'How many following images are prepared in the background.',
+  }),
+  'log.level': key({
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
+    parse: 'string',
+    allowed: 'fatal, error, warn, info, debug, trace or silent',
+    description: 'Log level.',
+  }),
+} satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+export type ConfigValue<K extends ConfigKey> = (typeof CONFIG_KEYS)[K]['default'];
+
+export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKey[];
+
+/** `memory.warningThreshold` -> `SAM_ANNOTATOR_MEMORY_WARNING_THRESHOLD`. */
+export function envNameOf(key: string): string {
+  return (
+    'SAM_ANNOTATOR_' +
+    key
+      .split('.')
+      .map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase())
+      .join('_')
+  );
+}
+
+/** Turns text from the environment or a flag into the type the key expects. */
+export function parseText(spec: KeySpec, text: string): unknown {
+  const trimmed = text.trim();
+  switch (spec.parse) {
+    case 'number':
+    case 'integer':
+      return trimmed === '' || Number.isNaN(Number(trimmed)) ? trimmed : Number(trimmed);
+    case 'boolean':
+      if (/^(true|1|yes|on)$/i.test(trimmed)) return true;
+      if (/^(false|0|no|off)$/i.test(trimmed)) return false;
+      return trimmed;
+    case 'size':
+      if (trimmed === 'auto') return 'auto';
+      return parseByteSize(trimmed) ?? trimmed;
+    case 'string':
+      return trimmed;
+  }
+}
