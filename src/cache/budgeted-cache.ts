@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { ManagedCache } from '../memory/types.js';
+import { CacheInputError } from './errors.js';
 
 export type EvictionReason = 'budget' | 'shrink' | 'clear' | 'expire' | 'replace' | 'delete';
 
@@ -19,14 +20,23 @@ export interface BudgetedCacheOptions<V> {
   name: string;
   /** Initial budget in bytes; the memory manager replaces it with a share of the host budget. */
   budgetBytes: number;
-  /** Bytes an entry holds. Must be positive. */
+  /** Bytes an entry holds; counted as a whole number of at least 1. */
   sizeOf: (value: V) => number;
   /** Age in milliseconds after which an entry is dropped; 0 or absent for none. */
   ttlMs?: number;
   /** A cap on the number of entries, on top of the byte budget. */
   maxEntries?: number;
-  /** Told about every entry that leaves the cache other than by an explicit delete. */
+  /**
+   * Told about every entry that leaves the cache other than by an explicit delete or a replacing
+   * set. Called after the entry is gone, so the cache is consistent even if it throws (the error
+   * then surfaces from the call that evicted).
+   */
   onEvict?: (key: string, bytes: number, reason: EvictionReason) => void;
+  /**
+   * Monotonic millisecond clock for TTLs (lru-cache's `perf`); tests pass a manual one. It must
+   * never return 0: lru-cache reads a start time of 0 as "no TTL".
+   */
+  clock?: { now(): number };
 }
 
 /**
@@ -53,19 +63,37 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
     replace: 0,
     delete: 0,
   };
+  private readonly hasTtl: boolean;
 
   constructor(options: BudgetedCacheOptions<V>) {
     this.name = options.name;
-    this.budget = Math.max(0, Math.floor(options.budgetBytes));
+    this.budget = this.checkedBudget('budgetBytes', options.budgetBytes);
     this.sizeOf = options.sizeOf;
     this.onEvict = options.onEvict;
+    const ttl = options.ttlMs ?? 0;
+    if (!Number.isFinite(ttl) || ttl < 0) {
+      throw new CacheInputError(
+        `cache "${this.name}": ttlMs must be a non-negative number of milliseconds, got ${ttl}`,
+      );
+    }
+    const max = options.maxEntries ?? 0;
+    if (!Number.isInteger(max) || max < 0) {
+      throw new CacheInputError(
+        `cache "${this.name}": maxEntries must be a whole number (0 for no cap), got ${max}`,
+      );
+    }
+    this.hasTtl = ttl > 0;
     this.lru = new LRUCache<string, V>({
-      ...(options.maxEntries ? { max: options.maxEntries } : {}),
+      ...(max > 0 ? { max } : {}),
       maxSize: Number.MAX_SAFE_INTEGER,
-      sizeCalculation: (value) => Math.max(1, Math.ceil(this.sizeOf(value))),
-      ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
+      // lru-cache wants whole milliseconds.
+      ...(this.hasTtl ? { ttl: Math.ceil(ttl) } : {}),
       updateAgeOnGet: true,
-      dispose: (value, key, lruReason) => this.counted(key, value, lruReason),
+      // An injected clock must not be second-guessed by lru-cache's 1 ms cached "now".
+      ...(options.clock ? { perf: options.clock, ttlResolution: 0 } : {}),
+      // disposeAfter (not dispose) runs once lru-cache has finished removing the entry, so a
+      // throwing onEvict cannot leave its lists half-updated.
+      disposeAfter: (value, key, lruReason) => this.counted(key, value, lruReason),
     });
   }
 
@@ -102,12 +130,12 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
    * it would evict everything else and still break the budget.
    */
   set(key: string, value: V): boolean {
-    const bytes = this.sizeOf(value);
+    const bytes = this.bytesOf(key, value);
     if (bytes > this.budget) {
       this.delete(key);
       return false;
     }
-    this.lru.set(key, value);
+    this.lru.set(key, value, { size: bytes });
     this.evictUntil(this.budget, 'budget');
     return this.lru.has(key);
   }
@@ -121,12 +149,12 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
   }
 
   setBudget(bytes: number): void {
-    this.budget = Math.max(0, Math.floor(bytes));
+    this.budget = this.checkedBudget('setBudget', bytes);
     this.evictUntil(this.budget, 'budget');
   }
 
   shrinkTo(bytes: number): number {
-    return this.evictUntil(Math.max(0, bytes), 'shrink');
+    return this.evictUntil(this.checkedBudget('shrinkTo', bytes), 'shrink');
   }
 
   clear(): number {
@@ -163,6 +191,8 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
 
   private evictUntil(limit: number, reason: EvictionReason): number {
     const before = this.sizeBytes;
+    // Expired entries go first and are counted as expired, not as budget evictions.
+    if (this.hasTtl && this.sizeBytes > limit) this.lru.purgeStale();
     this.pendingReason = reason;
     try {
       while (this.lru.size > 0 && this.sizeBytes > limit) this.lru.pop();
@@ -181,9 +211,30 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
       reason = 'budget'; // maxEntries reached
     else reason = 'delete';
     if (reason === 'delete' || reason === 'replace') return;
-    const bytes = Math.max(1, Math.ceil(this.sizeOf(value)));
+    const bytes = this.bytesOf(key, value);
     this.evictions[reason]++;
     this.evictedBytes += bytes;
     this.onEvict?.(key, bytes, reason);
+  }
+
+  /** The size lru-cache accounts: a positive whole number of bytes. */
+  private bytesOf(key: string, value: V): number {
+    const bytes = this.sizeOf(value);
+    if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) {
+      throw new CacheInputError(
+        `cache "${this.name}": sizeOf(value of "${key}") must be a finite number of bytes >= 0, got ${String(bytes)}`,
+      );
+    }
+    return Math.max(1, Math.ceil(bytes));
+  }
+
+  /** Budgets below zero mean "nothing"; NaN would silently disable every bound, so it is refused. */
+  private checkedBudget(field: string, bytes: number): number {
+    if (typeof bytes !== 'number' || Number.isNaN(bytes)) {
+      throw new CacheInputError(
+        `cache "${this.name}": ${field} must be a number of bytes, got ${String(bytes)}`,
+      );
+    }
+    return Math.max(0, Math.floor(bytes));
   }
 }

@@ -44,8 +44,11 @@ export class ConfigError extends Error {
 }
 
 export interface LoadConfigOptions {
-  /** Folder searched for `sam-annotator.config.json` (the project folder). */
-  projectDir?: string;
+  /**
+   * Folders searched in order for `sam-annotator.config.json` (the project folder, then the
+   * dataset folder); the first file found is used.
+   */
+  searchDirs?: string[];
   /** An explicit config file (`--config FILE`); it must exist. */
   configFile?: string;
   env?: NodeJS.ProcessEnv;
@@ -248,9 +251,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (explicit) {
     if (!existsSync(explicit)) throw new ConfigError(`Config file ${explicit} does not exist.`);
     layers.push(fileLayer(path.resolve(explicit)));
-  } else if (options.projectDir) {
-    const candidate = path.resolve(options.projectDir, CONFIG_FILE_NAME);
-    if (existsSync(candidate)) layers.push(fileLayer(candidate));
+  } else {
+    const found = (options.searchDirs ?? [])
+      .map((dir) => path.resolve(dir, CONFIG_FILE_NAME))
+      .find((candidate) => existsSync(candidate));
+    if (found) layers.push(fileLayer(found));
   }
   layers.push(envLayer(env));
   const flags = new Layer();
