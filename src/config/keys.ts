@@ -94,7 +94,7 @@ export const CONFIG_KEYS = {
     schema: z.number().int().min(0),
     default: 8 * 1024 ** 3,
     parse: 'size',
-    allowed: 'a size such as 8GiB; 0 disables the disk cache',
+    allowed: 'a size such as 8GiB; 0 turns the disk cache off and deletes its files',
     description: 'Size cap of the on-disk embedding cache (least recently used files go first).',
   }),
   'cache.displayImages.share': key({

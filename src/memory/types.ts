@@ -29,3 +29,56 @@ export interface Releaser {
 }
 
 export type MemoryLevel = 'normal' | 'warning' | 'critical';
+
+/** Bytes, as reported by `process.memoryUsage()`. */
+export interface ProcessMemory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** The whole machine (or what the kernel shows us of it). */
+export interface SystemMemory {
+  totalBytes: number;
+  /** Memory that can be handed out without swapping (MemAvailable), not merely "free". */
+  availableBytes: number;
+  /** `meminfo` when read from /proc/meminfo, `os` for the os.totalmem()/freemem() fallback. */
+  source: 'meminfo' | 'os';
+}
+
+/** The memory controller of the cgroup this process belongs to. */
+export interface CgroupMemory {
+  version: 1 | 2;
+  /** Directory of the cgroup whose usage is reported. */
+  dir: string;
+  /** The tightest limit on this cgroup or any ancestor; null when none is set. */
+  limitBytes: number | null;
+  /** memory.current / memory.usage_in_bytes: includes reclaimable page cache. */
+  usageBytes: number;
+  /** Usage minus inactive file cache: what the kernel cannot simply drop before an OOM kill. */
+  workingSetBytes: number;
+}
+
+export interface GpuDevice {
+  index: number;
+  name: string;
+  totalBytes: number;
+  usedBytes: number;
+}
+
+/** One reading of every probe. */
+export interface MemorySample {
+  process: ProcessMemory;
+  system: SystemMemory;
+  cgroup: CgroupMemory | null;
+  /** One entry per device; null when no GPU (or no working nvidia-smi) is present. */
+  gpu: GpuDevice[] | null;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
+export interface MemoryProbe {
+  sample(): Promise<MemorySample>;
+}
