@@ -21,8 +21,12 @@ const share = z.number().min(0).max(1);
 const seconds = z.number().int().min(0);
 const positiveInt = z.number().int().positive();
 
-/** "auto" or a byte count; text sizes are parsed before validation. */
-const budget = z.union([z.literal('auto'), z.number().int().positive()]);
+/**
+ * "auto" or a byte count; text sizes are parsed before validation. The floor catches a unit
+ * left out ("10" is 10 bytes, not 10 GiB), which would leave the process permanently critical.
+ */
+const MIN_BUDGET = 64 * 1024 ** 2;
+const budget = z.union([z.literal('auto'), z.number().int().min(MIN_BUDGET)]);
 
 function key<T>(spec: KeySpec<T>): KeySpec<T> {
   return spec;
@@ -33,7 +37,7 @@ export const CONFIG_KEYS = {
     schema: budget,
     default: 'auto' as const,
     parse: 'size',
-    allowed: '"auto" or a size such as 4GiB, 512MiB or a byte count',
+    allowed: '"auto" or a size of at least 64MiB, such as 4GiB or 512MiB (a bare number is bytes)',
     description:
       'Host memory budget. The effective budget is the smallest of this, the cgroup limit and physical RAM.',
   }),
@@ -59,7 +63,8 @@ export const CONFIG_KEYS = {
     default: 0.75,
     parse: 'number',
     allowed: 'a number between 0 and 1 (exclusive), below memory.warningThreshold',
-    description: 'Usage ratio that shrinking aims for once the warning threshold is crossed.',
+    description:
+      'Usage ratio that shrinking aims for once the warning threshold is crossed. When not set, it follows memory.warningThreshold - 0.10.',
   }),
   'memory.checkIntervalMs': key({
     schema: z.number().int().min(100).max(600_000),
@@ -91,10 +96,11 @@ export const CONFIG_KEYS = {
     description: 'Age after which an unused embedding leaves RAM.',
   }),
   'cache.embeddings.diskMax': key({
-    schema: z.number().int().min(0),
+    schema: z.union([z.literal(0), z.number().int().min(MIN_BUDGET)]),
     default: 8 * 1024 ** 3,
     parse: 'size',
-    allowed: 'a size such as 8GiB; 0 turns the disk cache off and deletes its files',
+    allowed:
+      'a size of at least 64MiB such as 8GiB; 0 turns the disk cache off and deletes its files',
     description: 'Size cap of the on-disk embedding cache (least recently used files go first).',
   }),
   'cache.displayImages.share': key({
@@ -221,21 +227,28 @@ export function envNameOf(key: string): string {
   );
 }
 
-/** Turns text from the environment or a flag into the type the key expects. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Turns text from the environment, a flag or a file into the type the key expects. Text that
+ * does not parse is returned as it is, so that validation reports the user's own words.
+ */
 export function parseText(spec: KeySpec, text: string): unknown {
   const trimmed = text.trim();
   switch (spec.parse) {
     case 'number':
     case 'integer':
-      return trimmed === '' || Number.isNaN(Number(trimmed)) ? trimmed : Number(trimmed);
+      // Decimal only: Number() would also take "0x10", "1e" variants and "" (0).
+      return DECIMAL.test(trimmed) ? Number(trimmed) : trimmed;
     case 'boolean':
       if (/^(true|1|yes|on)$/i.test(trimmed)) return true;
       if (/^(false|0|no|off)$/i.test(trimmed)) return false;
       return trimmed;
     case 'size':
-      if (trimmed === 'auto') return 'auto';
+      if (trimmed.toLowerCase() === 'auto') return 'auto';
       return parseByteSize(trimmed) ?? trimmed;
     case 'string':
-      return trimmed;
+      // Every string key is an enum of lower-case words.
+      return trimmed.toLowerCase();
   }
 }

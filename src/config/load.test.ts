@@ -131,10 +131,40 @@ describe('config layering: defaults <- file <- env <- flags', () => {
     );
   });
 
-  it('with() replaces keys and re-checks relations', () => {
+  it('with() replaces keys, says who did, and re-checks relations', () => {
     const base = defaultConfig();
-    expect(base.with({ 'prefetch.depth': 1 }).get('prefetch.depth')).toBe(1);
-    expect(() => base.with({ 'memory.warningThreshold': 0.97 })).toThrow(ConfigError);
+    const changed = base.with({ 'prefetch.depth': 1 }, 'the benchmark');
+    expect(changed.get('prefetch.depth')).toBe(1);
+    expect(changed.sourceOf('prefetch.depth')).toEqual({ kind: 'override', by: 'the benchmark' });
+    expect(() => base.with({ 'memory.warningThreshold': 0.97 })).toThrow(
+      /memory.warningThreshold = 0.97 \(from an override by the program\)/,
+    );
+  });
+
+  it('derives the shrink target from a lowered warning threshold unless it is set', () => {
+    const lowered = loadConfig({ env: { SAM_MEMORY_WARNING_THRESHOLD: '0.7' } });
+    expect(lowered.get('memory.shrinkTarget')).toBe(0.6);
+    expect(lowered.sourceOf('memory.shrinkTarget')).toEqual({
+      kind: 'derived',
+      from: 'memory.warningThreshold',
+    });
+    const explicit = loadConfig({
+      env: { SAM_MEMORY_WARNING_THRESHOLD: '0.7', SAM_ANNOTATOR_MEMORY_SHRINK_TARGET: '0.5' },
+    });
+    expect(explicit.get('memory.shrinkTarget')).toBe(0.5);
+    expect(defaultConfig().get('memory.shrinkTarget')).toBe(0.75);
+    expect(lowered.with({ 'memory.warningThreshold': 0.9 }).get('memory.shrinkTarget')).toBe(0.8);
+  });
+
+  it('accepts a file saved with a byte-order mark, and enum words in any case', () => {
+    const dir = projectWith('\uFEFF' + JSON.stringify({ dataset: { displayFormat: 'WebP' } }));
+    const config = loadConfig({
+      searchDirs: [dir],
+      env: { SAM_ANNOTATOR_MEMORY_BUDGET: ' AUTO ', SAM_ANNOTATOR_LOG_LEVEL: 'Warn ' },
+    });
+    expect(config.get('dataset.displayFormat')).toBe('webp');
+    expect(config.get('memory.budget')).toBe('auto');
+    expect(config.get('log.level')).toBe('warn');
   });
 });
 
@@ -150,7 +180,9 @@ describe('config errors name the key, the value, the source and what is allowed'
   it('rejects a wrong type in the file', () => {
     const dir = projectWith({ prefetch: { depth: 'lots' } });
     const err = errorOf(() => loadConfig({ searchDirs: [dir], env: {} }));
-    expect(err.message).toMatch(/prefetch\.depth = "lots" \(from config file .*sam-annotator\.config\.json\)/);
+    expect(err.message).toMatch(
+      /prefetch\.depth = "lots" \(from config file .*sam-annotator\.config\.json\)/,
+    );
     expect(err.message).toContain('an integer from 0 to 64');
   });
 
@@ -190,6 +222,30 @@ describe('config errors name the key, the value, the source and what is allowed'
       errorOf(() => loadConfig({ configFile: '/nonexistent/x.json', env: {} })).message,
     ).toContain('/nonexistent/x.json does not exist');
     expect(errorOf(() => parseSetFlags(['novalue'])).message).toContain('key=value');
+  });
+
+  it('rejects hexadecimal and empty numbers', () => {
+    expect(
+      errorOf(() => loadConfig({ env: { SAM_ANNOTATOR_PREFETCH_DEPTH: '0x10' } })).message,
+    ).toContain('prefetch.depth = "0x10"');
+    expect(
+      errorOf(() => loadConfig({ env: {}, flags: parseSetFlags(['prefetch.depth=']) })).message,
+    ).toContain('prefetch.depth = ""');
+  });
+
+  it('rejects a budget so small that a unit was surely left out', () => {
+    const err = errorOf(() => loadConfig({ env: { SAM_ANNOTATOR_MEMORY_BUDGET: '10' } }));
+    expect(err.message).toContain('memory.budget = "10"');
+    expect(err.message).toContain('at least 64MiB');
+    expect(
+      errorOf(() => loadConfig({ env: {}, flags: parseSetFlags(['cache.embeddings.diskMax=4']) }))
+        .message,
+    ).toContain('cache.embeddings.diskMax');
+    expect(
+      loadConfig({ env: {}, flags: parseSetFlags(['cache.embeddings.diskMax=0']) }).get(
+        'cache.embeddings.diskMax',
+      ),
+    ).toBe(0);
   });
 
   it('rejects a size that is not a size', () => {

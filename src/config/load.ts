@@ -17,7 +17,9 @@ export type ConfigSource =
   | { kind: 'default' }
   | { kind: 'file'; file: string }
   | { kind: 'env'; name: string }
-  | { kind: 'flag'; flag: string };
+  | { kind: 'flag'; flag: string }
+  | { kind: 'override'; by: string }
+  | { kind: 'derived'; from: string };
 
 export function describeSource(source: ConfigSource): string {
   switch (source.kind) {
@@ -29,6 +31,10 @@ export function describeSource(source: ConfigSource): string {
       return `environment variable ${source.name}`;
     case 'flag':
       return `command-line flag ${source.flag}`;
+    case 'override':
+      return `an override by ${source.by}`;
+    case 'derived':
+      return `the default, derived from ${source.from}`;
   }
 }
 
@@ -75,16 +81,22 @@ export class Config {
     return Object.fromEntries(CONFIG_KEY_NAMES.map((k) => [k, this.values.get(k)]));
   }
 
-  /** A copy with some keys replaced (tests, and modules deriving a sub-config). */
-  with(overrides: Partial<{ [K in ConfigKey]: ConfigValue<K> }>): Config {
+  /** A copy with some keys replaced (tests, and programs embedding the library). */
+  with(overrides: Partial<{ [K in ConfigKey]: ConfigValue<K> }>, by = 'the program'): Config {
     const layer = new Layer();
-    for (const [k, v] of Object.entries(overrides)) layer.set(k, v, { kind: 'flag', flag: k });
+    for (const [k, v] of Object.entries(overrides)) layer.set(k, v, { kind: 'override', by });
     return build([this.asLayer(), layer]);
   }
 
   private asLayer(): Layer {
     const layer = new Layer();
-    for (const k of CONFIG_KEY_NAMES) layer.set(k, this.values.get(k), this.sourceOf(k));
+    for (const k of CONFIG_KEY_NAMES) {
+      const source = this.sourceOf(k);
+      // Defaults (and values derived from them) are re-derived, not frozen, by the next build.
+      if (source.kind !== 'default' && source.kind !== 'derived') {
+        layer.set(k, this.values.get(k), source);
+      }
+    }
     return layer;
   }
 }
@@ -115,8 +127,7 @@ function specOf(key: string, source: ConfigSource): KeySpec {
 
 function checkValue(key: string, value: unknown, source: ConfigSource): unknown {
   const spec = specOf(key, source);
-  const candidate =
-    typeof value === 'string' && spec.parse !== 'string' ? parseText(spec, value) : value;
+  const candidate = typeof value === 'string' ? parseText(spec, value) : value;
   const result = spec.schema.safeParse(candidate);
   if (!result.success) {
     throw new ConfigError(
@@ -142,9 +153,27 @@ function build(layers: Layer[]): Config {
       sources.set(k as ConfigKey, source);
     }
   }
+  deriveShrinkTarget(values, sources);
   const config = new Config(values, sources);
   checkRelations(config);
   return config;
+}
+
+/** Shrinking aims 0.10 below the warning threshold unless the user set a target. */
+const SHRINK_MARGIN = 0.1;
+
+function deriveShrinkTarget(
+  values: Map<ConfigKey, unknown>,
+  sources: Map<ConfigKey, ConfigSource>,
+): void {
+  if (sources.get('memory.shrinkTarget')?.kind !== 'default') return;
+  const warning = values.get('memory.warningThreshold') as number;
+  if (sources.get('memory.warningThreshold')?.kind === 'default') return;
+  values.set(
+    'memory.shrinkTarget',
+    Math.max(0.01, Math.round((warning - SHRINK_MARGIN) * 1e6) / 1e6),
+  );
+  sources.set('memory.shrinkTarget', { kind: 'derived', from: 'memory.warningThreshold' });
 }
 
 function checkRelations(config: Config): void {
@@ -206,7 +235,8 @@ function fileLayer(file: string): Layer {
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Editors on Windows may save a byte-order mark, which JSON.parse rejects.
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new ConfigError(`Config file ${file} is not valid JSON: ${(err as Error).message}`);
   }
