@@ -81,7 +81,8 @@ describe('BudgetedCache byte budget', () => {
     expect(cache.sizeBytes).toBe(20);
     expect(cache.entries).toBe(1);
     expect(evicted).toEqual([]);
-    expect(cache.stats().evictions.replace).toBe(0);
+    expect(cache.stats().evictions).toEqual({ budget: 0, shrink: 0, clear: 0, expire: 0 });
+    expect(cache.stats().evictedBytes).toBe(0);
   });
 
   it('counts fractional sizes as whole bytes, and empty values as one byte', () => {
@@ -259,7 +260,7 @@ describe('BudgetedCache stats', () => {
       hits: 2,
       misses: 1,
       hitRate: 2 / 3,
-      evictions: { budget: 1, shrink: 1, clear: 0, expire: 2, replace: 0, delete: 0 },
+      evictions: { budget: 1, shrink: 1, clear: 0, expire: 2 },
       evictedBytes: 40,
     });
   });
@@ -298,6 +299,76 @@ describe('BudgetedCache robustness', () => {
     cache.set('d', bytes(10));
     expect(cache.keys()).toEqual(['d', 'c']);
     expect(cache.sizeBytes).toBe(20);
+  });
+
+  it('reports the bytes accounted at set time, even if the value changed since', () => {
+    const evicted: Evicted[] = [];
+    const cache = new BudgetedCache<{ n: number }>({
+      name: 'mutable',
+      budgetBytes: 1000,
+      sizeOf: (v) => v.n,
+      onEvict: (key, size, reason) => evicted.push([key, size, reason]),
+    });
+    const grows = { n: 100 };
+    const breaks = { n: 50 };
+    cache.set('grows', grows);
+    cache.set('breaks', breaks);
+    grows.n = 5000;
+    breaks.n = Number.NaN;
+
+    expect(cache.shrinkTo(50)).toBe(100);
+    expect(cache.clear()).toBe(50);
+    expect(evicted).toEqual([
+      ['grows', 100, 'shrink'],
+      ['breaks', 50, 'clear'],
+    ]);
+    expect(cache.stats()).toMatchObject({ entries: 0, sizeBytes: 0, evictedBytes: 150 });
+  });
+
+  it('keeps counting the outer reason when onEvict calls back into the cache', () => {
+    const evicted: string[] = [];
+    const cache: BudgetedCache<Uint8Array> = new BudgetedCache<Uint8Array>({
+      name: 'reentrant',
+      budgetBytes: 100,
+      sizeOf: (v) => v.byteLength,
+      onEvict: (key, _size, reason) => {
+        evicted.push(`${key}:${reason}`);
+        if (key === 'a') {
+          cache.set('z', bytes(1));
+          cache.delete('c');
+        }
+      },
+    });
+    for (const key of ['a', 'b', 'c', 'd']) cache.set(key, bytes(20));
+
+    cache.shrinkTo(0);
+    // c was deleted explicitly by the listener: neither counted nor reported.
+    expect(evicted).toEqual(['a:shrink', 'b:shrink', 'd:shrink', 'z:shrink']);
+    expect(cache.stats()).toMatchObject({
+      entries: 0,
+      evictions: { budget: 0, shrink: 4, clear: 0, expire: 0 },
+      evictedBytes: 61,
+    });
+  });
+
+  it('attributes every entry of a clear to clear when onEvict writes back', () => {
+    const evicted: string[] = [];
+    const cache: BudgetedCache<Uint8Array> = new BudgetedCache<Uint8Array>({
+      name: 'refill',
+      budgetBytes: 100,
+      sizeOf: (v) => v.byteLength,
+      onEvict: (key, _size, reason) => {
+        evicted.push(`${key}:${reason}`);
+        if (key === 'a') cache.set('a', bytes(5)); // refilled while the clear is still reporting
+      },
+    });
+    for (const key of ['a', 'b', 'c']) cache.set(key, bytes(10));
+
+    cache.clear();
+    expect(evicted.sort()).toEqual(['a:clear', 'b:clear', 'c:clear']);
+    expect(cache.stats().evictions.clear).toBe(3);
+    expect(cache.keys()).toEqual(['a']);
+    expect(cache.sizeBytes).toBe(5);
   });
 
   it('names the cache, key and value when sizeOf returns nonsense', () => {

@@ -2,7 +2,20 @@ import { LRUCache } from 'lru-cache';
 import type { ManagedCache } from '../memory/types.js';
 import { CacheInputError } from './errors.js';
 
-export type EvictionReason = 'budget' | 'shrink' | 'clear' | 'expire' | 'replace' | 'delete';
+/** Why an entry was evicted. Replacing a key and deleting it explicitly are not evictions. */
+export type EvictionReason = 'budget' | 'shrink' | 'clear' | 'expire';
+
+/** How an entry left lru-cache: evicted, or replaced/deleted by the caller (not counted). */
+type Removal = EvictionReason | 'replace' | 'delete';
+
+/** What lru-cache holds for a key. */
+interface Stored<V> {
+  readonly value: V;
+  /** The bytes accounted at set time: the value may have changed since, or sizeOf may now fail. */
+  readonly bytes: number;
+  /** Stamped synchronously when lru-cache removes the entry, read when it is reported. */
+  removal?: Removal;
+}
 
 export interface CacheStats {
   name: string;
@@ -47,11 +60,15 @@ export interface BudgetedCacheOptions<V> {
 export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCache {
   readonly name: string;
   private budget: number;
-  private readonly lru: LRUCache<string, V>;
+  private readonly lru: LRUCache<string, Stored<V>>;
   private readonly sizeOf: (value: V) => number;
   private readonly onEvict?: BudgetedCacheOptions<V>['onEvict'];
-  /** Why the next disposals happen; lru-cache only knows 'evict' / 'expire' / 'set' / 'delete'. */
-  private pendingReason: EvictionReason | null = null;
+  /**
+   * Why lru-cache's 'evict'/'delete' removals happen right now (it knows no budget, shrink or
+   * clear); null outside our own evictions. Saved and restored around every use, so a call that
+   * onEvict makes back into the cache does not change how the outer eviction is counted.
+   */
+  private evicting: EvictionReason | null = null;
   private hits = 0;
   private misses = 0;
   private evictedBytes = 0;
@@ -60,8 +77,6 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
     shrink: 0,
     clear: 0,
     expire: 0,
-    replace: 0,
-    delete: 0,
   };
   private readonly hasTtl: boolean;
 
@@ -83,7 +98,7 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
       );
     }
     this.hasTtl = ttl > 0;
-    this.lru = new LRUCache<string, V>({
+    this.lru = new LRUCache<string, Stored<V>>({
       ...(max > 0 ? { max } : {}),
       maxSize: Number.MAX_SAFE_INTEGER,
       // lru-cache wants whole milliseconds.
@@ -91,9 +106,14 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
       updateAgeOnGet: true,
       // An injected clock must not be second-guessed by lru-cache's 1 ms cached "now".
       ...(options.clock ? { perf: options.clock, ttlResolution: 0 } : {}),
-      // disposeAfter (not dispose) runs once lru-cache has finished removing the entry, so a
-      // throwing onEvict cannot leave its lists half-updated.
-      disposeAfter: (value, key, lruReason) => this.counted(key, value, lruReason),
+      // The reason is stamped in dispose, which runs inside the operation that removes the entry.
+      // The report waits for disposeAfter, which runs once lru-cache has finished removing it
+      // (so a throwing onEvict cannot leave its lists half-updated) but from a queue shared by
+      // all operations: a nested call made by onEvict can drain the rest of an outer clear.
+      dispose: (stored, _key, lruReason) => {
+        stored.removal = this.removalOf(lruReason);
+      },
+      disposeAfter: (stored, key) => this.report(key, stored),
     });
   }
 
@@ -110,7 +130,7 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
   }
 
   get(key: string): V | undefined {
-    const value = this.lru.get(key);
+    const value = this.lru.get(key)?.value;
     if (value === undefined) this.misses++;
     else this.hits++;
     return value;
@@ -118,7 +138,7 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
 
   /** Looks without counting a hit or refreshing recency. */
   peek(key: string): V | undefined {
-    return this.lru.peek(key);
+    return this.lru.peek(key)?.value;
   }
 
   has(key: string): boolean {
@@ -135,13 +155,13 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
       this.delete(key);
       return false;
     }
-    this.lru.set(key, value, { size: bytes });
+    this.evictingAs(null, () => this.lru.set(key, { value, bytes }, { size: bytes }));
     this.evictUntil(this.budget, 'budget');
     return this.lru.has(key);
   }
 
   delete(key: string): boolean {
-    return this.lru.delete(key);
+    return this.evictingAs(null, () => this.lru.delete(key));
   }
 
   keys(): string[] {
@@ -159,12 +179,7 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
 
   clear(): number {
     const before = this.sizeBytes;
-    this.pendingReason = 'clear';
-    try {
-      this.lru.clear();
-    } finally {
-      this.pendingReason = null;
-    }
+    this.evictingAs('clear', () => this.lru.clear());
     return before - this.sizeBytes;
   }
 
@@ -193,28 +208,41 @@ export class BudgetedCache<V extends NonNullable<unknown>> implements ManagedCac
     const before = this.sizeBytes;
     // Expired entries go first and are counted as expired, not as budget evictions.
     if (this.hasTtl && this.sizeBytes > limit) this.lru.purgeStale();
-    this.pendingReason = reason;
-    try {
+    this.evictingAs(reason, () => {
       while (this.lru.size > 0 && this.sizeBytes > limit) this.lru.pop();
-    } finally {
-      this.pendingReason = null;
-    }
+    });
     return before - this.sizeBytes;
   }
 
-  private counted(key: string, value: V, lruReason: LRUCache.DisposeReason): void {
-    let reason: EvictionReason;
-    if (this.pendingReason) reason = this.pendingReason;
-    else if (lruReason === 'expire') reason = 'expire';
-    else if (lruReason === 'set') reason = 'replace';
-    else if (lruReason === 'evict')
-      reason = 'budget'; // maxEntries reached
-    else reason = 'delete';
-    if (reason === 'delete' || reason === 'replace') return;
-    const bytes = this.bytesOf(key, value);
+  private evictingAs<T>(reason: EvictionReason | null, remove: () => T): T {
+    const outer = this.evicting;
+    this.evicting = reason;
+    try {
+      return remove();
+    } finally {
+      this.evicting = outer;
+    }
+  }
+
+  private removalOf(lruReason: LRUCache.DisposeReason): Removal {
+    switch (lruReason) {
+      case 'set':
+        return 'replace';
+      case 'expire':
+        return 'expire';
+      case 'evict':
+        return this.evicting ?? 'budget'; // outside our evictions: maxEntries reached
+      default:
+        return this.evicting ?? 'delete'; // lru-cache's clear reports 'delete' too
+    }
+  }
+
+  private report(key: string, stored: Stored<V>): void {
+    const reason = stored.removal;
+    if (reason === undefined || reason === 'replace' || reason === 'delete') return;
     this.evictions[reason]++;
-    this.evictedBytes += bytes;
-    this.onEvict?.(key, bytes, reason);
+    this.evictedBytes += stored.bytes;
+    this.onEvict?.(key, stored.bytes, reason);
   }
 
   /** The size lru-cache accounts: a positive whole number of bytes. */

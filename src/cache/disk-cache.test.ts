@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { DiskCache, type DiskCacheOptions } from './disk-cache.js';
@@ -338,6 +338,24 @@ describe('DiskCache concurrency', () => {
     expect(cache.stats()).toMatchObject({ corrupt: 0, entries: 1, bytes: await bytesOnDisk() });
   });
 
+  it('clear removes an entry whose first write was in flight, but not one set after it', async () => {
+    const cache = await open();
+    await cache.set('old', payloadOf(1000));
+    const writing = cache.set('new', payloadOf(4 * 1024 ** 2));
+    const cleared = cache.clear();
+    const later = payloadOf(1000);
+    const writingLater = cache.set('later', later);
+
+    await cleared;
+    expect(cache.has('old')).toBe(false);
+    expect(cache.has('new')).toBe(false);
+    await Promise.all([writing, writingLater]);
+    expect((await cache.get('new'))?.payload.length).toBeUndefined();
+    expect((await cache.get('later'))?.payload.equals(later)).toBe(true);
+    expect(await filesIn()).toEqual({ entries: [basename(cache.fileOf('later'))], temps: [] });
+    expect(cache.stats()).toMatchObject({ entries: 1, bytes: await bytesOnDisk() });
+  });
+
   it('concurrent sets of many keys keep the files, the index and the cap in agreement', async () => {
     const entryBytes = await fileBytesFor(10_000);
     const cache = await open({ capBytes: 5 * entryBytes });
@@ -376,6 +394,32 @@ describe('DiskCache bad input and I/O errors', () => {
     await expect(cache.set('k', 'text' as never)).rejects.toThrow(/payload of "k"/);
   });
 
+  it('recreates its folder when it is deleted while the cache runs', async () => {
+    const folder = join(dir, 'vanishing');
+    const cache = await DiskCache.open({ dir: folder, capBytes: 1024 ** 2 });
+    await cache.set('before', payloadOf(100));
+    await fs.rm(folder, { recursive: true });
+
+    const first = payloadOf(100);
+    expect(await cache.set('first', first)).toBe(true);
+    expect(await cache.set('second', payloadOf(100))).toBe(true);
+    expect((await cache.get('first'))?.payload.equals(first)).toBe(true);
+    expect(await cache.get('before')).toBeUndefined();
+    expect((await filesIn(folder)).entries).toHaveLength(2);
+  });
+
+  it('names the system error code of a failed write', async () => {
+    const folder = join(dir, 'replaced');
+    const cache = await DiskCache.open({ dir: folder, capBytes: 1024 ** 2 });
+    await fs.rm(folder, { recursive: true });
+    await fs.writeFile(folder, 'a file where the folder was');
+
+    const error = await cache.set('k', payloadOf(100)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiskCacheIoError);
+    expect((error as DiskCacheIoError).code).toBe('ENOTDIR');
+    expect((error as Error).message).toMatch(/cannot write .*\.entry \(ENOTDIR\)$/);
+  });
+
   it('an unusable folder is a DiskCacheIoError naming it', async () => {
     const file = join(dir, 'a-file');
     await fs.writeFile(file, 'x');
@@ -383,5 +427,6 @@ describe('DiskCache bad input and I/O errors', () => {
     expect(error).toBeInstanceOf(DiskCacheIoError);
     expect((error as DiskCacheIoError).file).toBe(file);
     expect((error as Error).message).toContain(file);
+    expect((error as Error).message).toMatch(/\(EEXIST\)$/);
   });
 });

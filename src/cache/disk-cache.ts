@@ -148,13 +148,14 @@ export class DiskCache {
   }
 
   /**
-   * Removes every entry indexed when called (writes already in flight finish first and are then
-   * removed). Resolves to the bytes freed.
+   * Removes every entry, including those whose writes are in flight when called (they finish
+   * first and are then removed); writes called later are kept. Resolves to the bytes freed.
    */
   async clear(): Promise<number> {
-    const hashes = [...this.index.keys()];
+    // Busy keys include first writes of keys not indexed yet.
+    const hashes = new Set([...this.index.keys(), ...this.locks.busyKeys()]);
     const freed = await Promise.all(
-      hashes.map((hash) =>
+      [...hashes].map((hash) =>
         this.locks.run(hash, async () => {
           const bytes = this.index.get(hash)?.bytes ?? 0;
           return (await this.removeEntry(hash)) ? bytes : 0;
@@ -261,13 +262,13 @@ export class DiskCache {
       await this.removeEntry(hash);
       return false;
     }
-    await this.ensureDir();
     const file = this.entryPath(hash);
     const temp = join(this.dir, `${hash}.${randomBytes(8).toString('hex')}.tmp`);
     const usedAt = this.nextStamp();
     let handle: FileHandle | undefined;
     try {
-      handle = await fs.open(temp, 'wx');
+      await this.ensureDir();
+      handle = await this.createTemp(temp);
       await writeAll(handle, [header, payload]);
       await handle.utimes(usedAt / 1000, usedAt / 1000);
       await handle.sync();
@@ -364,6 +365,19 @@ export class DiskCache {
   private nextStamp(): number {
     this.lastStamp = Math.max(Date.now(), Math.floor(this.lastStamp) + 1);
     return this.lastStamp;
+  }
+
+  /** Creates a temp file, recreating the folder once if it was deleted while the cache ran. */
+  private async createTemp(temp: string): Promise<FileHandle> {
+    try {
+      return await fs.open(temp, 'wx');
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+      this.logger.warn({ cache: this.name, dir: this.dir }, 'disk cache: folder gone, recreating');
+      this.dirReady = false;
+      await this.ensureDir();
+      return await fs.open(temp, 'wx');
+    }
   }
 
   private async ensureDir(): Promise<void> {

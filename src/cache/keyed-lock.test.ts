@@ -47,9 +47,12 @@ describe('KeyedLock', () => {
     const lock = new KeyedLock();
     expect(lock.isBusy('k')).toBe(false);
     const first = lock.run('k', () => sleep(5));
+    const other = lock.run('other', () => sleep(1));
     expect(lock.isBusy('k')).toBe(true);
-    await first;
+    expect(lock.busyKeys().sort()).toEqual(['k', 'other']);
+    await Promise.all([first, other]);
     await sleep(0);
     expect(lock.isBusy('k')).toBe(false);
+    expect(lock.busyKeys()).toEqual([]);
   });
 });

@@ -10,6 +10,11 @@ export class KeyedLock {
     return this.tails.has(key);
   }
 
+  /** The keys with a task running or waiting. */
+  busyKeys(): string[] {
+    return [...this.tails.keys()];
+  }
+
   /**
    * Queues `task` behind the tasks already queued for `key`. The queue position is taken
    * synchronously, so a task queued later in the same tick runs after this one.
