@@ -22,6 +22,7 @@ export class BackgroundGate {
     return this.level === 'normal' ? 'open' : this.level === 'warning' ? 'paused' : 'refusing';
   }
 
+  /** True when background work may start now; never throws. */
   get isOpen(): boolean {
     return this.level === 'normal';
   }
@@ -29,11 +30,6 @@ export class BackgroundGate {
   /** How many callers are parked in whenOpen(). */
   get waiting(): number {
     return this.waiters.size;
-  }
-
-  /** True when background work may start now; never throws. */
-  tryAcquire(): boolean {
-    return this.isOpen;
   }
 
   /** Throws a MemoryPressureError naming the level and usage unless work may start now. */

@@ -1,4 +1,4 @@
-import { MemoryConfigError } from './errors.js';
+import { asError, MemoryConfigError } from './errors.js';
 import type { ManagedCache } from './types.js';
 
 /**
@@ -23,13 +23,15 @@ export interface RegisteredCache extends CacheRegistration {
   cache: ManagedCache;
 }
 
-/** Bytes one cache gave back in one operation. */
-export interface Freed {
-  cache: string;
-  bytes: number;
-}
+/** What one cache gave back in one operation, or why the operation failed. */
+export type CacheOutcome =
+  { cache: string; ok: true; bytes: number } | { cache: string; ok: false; error: Error };
 
-/** The caches that draw from the host budget, kept in shrink order. */
+/**
+ * The caches that draw from the host budget, kept in shrink order. A cache whose operation throws
+ * is reported in the outcomes and the others are still served: one broken cache must not keep the
+ * rest from giving memory back under pressure.
+ */
 export class CacheRegistry {
   private entries: RegisteredCache[] = [];
 
@@ -38,12 +40,8 @@ export class CacheRegistry {
     return this.entries;
   }
 
-  get totalBytes(): number {
-    return this.entries.reduce((sum, e) => sum + e.cache.sizeBytes, 0);
-  }
-
   /** Adds a cache and gives it its share of `budgetBytes`; returns what that evicted. */
-  add(cache: ManagedCache, registration: CacheRegistration, budgetBytes: number): Freed {
+  add(cache: ManagedCache, registration: CacheRegistration, budgetBytes: number): CacheOutcome {
     const { share, priority } = registration;
     if (!(share >= 0 && share <= 1)) {
       throw new MemoryConfigError(
@@ -80,36 +78,49 @@ export class CacheRegistry {
   }
 
   /** Gives every cache its share of a new host budget. */
-  resize(budgetBytes: number): Freed[] {
+  resize(budgetBytes: number): CacheOutcome[] {
     return this.entries.map((e) => this.applyBudget(e, budgetBytes));
   }
 
   /** Frees about `bytes`, taking from the lowest-priority cache first, then the next. */
-  shrinkBy(bytes: number): Freed[] {
-    const freed: Freed[] = [];
+  shrinkBy(bytes: number): CacheOutcome[] {
+    const outcomes: CacheOutcome[] = [];
     let remaining = bytes;
     for (const { cache } of this.entries) {
       if (remaining <= 0) break;
-      const take = Math.min(remaining, cache.sizeBytes);
-      if (take <= 0) continue;
-      const got = cache.shrinkTo(cache.sizeBytes - take);
-      remaining -= got;
-      freed.push({ cache: cache.name, bytes: got });
+      const outcome = attempt(cache, () => {
+        const take = Math.min(remaining, cache.sizeBytes);
+        return take > 0 ? cache.shrinkTo(cache.sizeBytes - take) : 0;
+      });
+      if (outcome.ok) remaining -= outcome.bytes;
+      outcomes.push(outcome);
     }
-    return freed;
+    return outcomes;
   }
 
-  clearAll(): Freed[] {
-    return this.entries.map(({ cache }) => ({ cache: cache.name, bytes: cache.clear() }));
+  clearAll(): CacheOutcome[] {
+    return this.entries.map(({ cache }) => attempt(cache, () => cache.clear()));
   }
 
-  purgeStale(): Freed[] {
-    return this.entries.map(({ cache }) => ({ cache: cache.name, bytes: cache.purgeStale() }));
+  purgeStale(): CacheOutcome[] {
+    return this.entries.map(({ cache }) => attempt(cache, () => cache.purgeStale()));
   }
 
-  private applyBudget(entry: RegisteredCache, budgetBytes: number): Freed {
-    const before = entry.cache.sizeBytes;
-    entry.cache.setBudget(Math.floor(entry.share * budgetBytes));
-    return { cache: entry.cache.name, bytes: before - entry.cache.sizeBytes };
+  private applyBudget(entry: RegisteredCache, budgetBytes: number): CacheOutcome {
+    const { cache, share } = entry;
+    return attempt(cache, () => {
+      const before = cache.sizeBytes;
+      cache.setBudget(Math.floor(share * budgetBytes));
+      return before - cache.sizeBytes;
+    });
+  }
+}
+
+/** Runs one cache operation that returns the bytes it freed, catching what it throws. */
+function attempt(cache: ManagedCache, operation: () => number): CacheOutcome {
+  try {
+    return { cache: cache.name, ok: true, bytes: operation() };
+  } catch (err) {
+    return { cache: cache.name, ok: false, error: asError(err) };
   }
 }

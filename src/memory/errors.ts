@@ -22,3 +22,16 @@ export class MemoryConfigError extends Error {
     this.name = 'MemoryConfigError';
   }
 }
+
+/** A probe reading that cannot be turned into a usage ratio (NaN, infinite, negative, zero limit). */
+export class MemoryProbeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MemoryProbeError';
+  }
+}
+
+/** What a caught value becomes for logging: itself when an Error, else an Error with its text. */
+export function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}

@@ -27,8 +27,29 @@ async function fakeNvidiaSmi(
   return { command, calls };
 }
 
+/** The pid a fake recorded in its directory (see the hung-binary test), or null. */
+async function recordedPid(dir: string): Promise<number | null> {
+  const text = await readFile(path.join(dir, 'pid'), 'utf8').catch(() => null);
+  return text === null ? null : Number(text);
+}
+
+/** Signal 0 only asks whether the process exists (EPERM: it does, under another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  const used = dirs.splice(0);
+  // Whatever a test asserted or failed on, no fake is left running.
+  for (const pid of await Promise.all(used.map(recordedPid))) {
+    if (pid !== null && isRunning(pid)) process.kill(pid, 'SIGKILL');
+  }
+  await Promise.all(used.map((d) => rm(d, { recursive: true, force: true })));
 });
 
 describe('GpuProbe', () => {
@@ -83,12 +104,18 @@ describe('GpuProbe', () => {
     ]);
   });
 
-  it('gives up on a hung nvidia-smi after its timeout', async () => {
-    const fake = await fakeNvidiaSmi('exec sleep 5');
+  it('kills a hung nvidia-smi at its timeout and logs that it timed out', async () => {
+    // The fake records its pid, then becomes a sleep far longer than the test (exec keeps the pid).
+    const fake = await fakeNvidiaSmi('echo $$ > "$(dirname "$0")/pid"; exec sleep 600');
     const { logger, lines } = capturingLogger();
-    const probe = new GpuProbe({ command: fake.command, logger, timeoutMs: 150 });
+    const probe = new GpuProbe({ command: fake.command, logger, timeoutMs: 300 });
     expect(await probe.read()).toBeNull();
+    const pid = await recordedPid(path.dirname(fake.command));
+    expect(pid).not.toBeNull();
     expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'GPU memory probe failed', willRetry: true });
+    expect(lines[0]?.err).toMatch(/timed out: no answer within 300 ms, so it was killed/);
+    expect(isRunning(pid!)).toBe(false);
   });
 
   it('reuses a fresh reading instead of forking for every check', async () => {

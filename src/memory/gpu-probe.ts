@@ -124,13 +124,26 @@ export class GpuProbe {
     }
   }
 
+  /**
+   * Runs nvidia-smi once. One that hangs (a wedged driver) is killed with SIGKILL at the timeout:
+   * SIGTERM may be ignored, and a probe must not leave processes behind on every retry.
+   */
   private run(): Promise<string> {
     return new Promise((resolve, reject) => {
       execFile(
         this.command,
         NVIDIA_SMI_ARGS,
-        { timeout: this.timeoutMs, encoding: 'utf8', windowsHide: true },
-        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+        { timeout: this.timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8', windowsHide: true },
+        (err, stdout) => {
+          if (!err) resolve(stdout);
+          else if (err.killed) {
+            reject(
+              new GpuProbeError(
+                `${this.command} timed out: no answer within ${this.timeoutMs} ms, so it was killed.`,
+              ),
+            );
+          } else reject(err);
+        },
       );
     });
   }

@@ -9,7 +9,7 @@ export type {
   Releaser,
   SystemMemory,
 } from './types.js';
-export { MemoryConfigError, MemoryPressureError } from './errors.js';
+export { MemoryConfigError, MemoryPressureError, MemoryProbeError } from './errors.js';
 export { BackgroundGate, type GateState } from './background-gate.js';
 export { resolveBudget, type Budget, type BudgetInputs, type BudgetSource } from './budget.js';
 export { CACHE_PRIORITY, type CacheRegistration } from './cache-registry.js';

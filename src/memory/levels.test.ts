@@ -43,4 +43,12 @@ describe('nextLevel', () => {
   it('drops from critical straight to normal when usage collapses', () => {
     expect(walk([0.99, 0.3])).toEqual(['critical', 'normal']);
   });
+
+  it('keeps the current level for a usage that is not a finite number', () => {
+    for (const level of ['normal', 'warning', 'critical'] as const) {
+      for (const usage of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        expect(nextLevel(level, usage, t)).toBe(level);
+      }
+    }
+  });
 });

@@ -18,8 +18,13 @@ export const DEFAULT_HYSTERESIS = 0.02;
 
 export const LEVEL_RANK: Record<MemoryLevel, number> = { normal: 0, warning: 1, critical: 2 };
 
-/** The level for `usage` given the current one: up at once, down only past the margin. */
+/**
+ * The level for `usage` given the current one: up at once, down only past the margin. A usage that
+ * is not a finite number keeps the current level: every comparison with NaN is false, which would
+ * otherwise read as "normal" (measureUsage already rejects such readings; this is the last guard).
+ */
 export function nextLevel(current: MemoryLevel, usage: number, t: Thresholds): MemoryLevel {
+  if (!Number.isFinite(usage)) return current;
   const raw: MemoryLevel =
     usage >= t.critical ? 'critical' : usage >= t.warning ? 'warning' : 'normal';
   if (LEVEL_RANK[raw] >= LEVEL_RANK[current]) return raw;

@@ -3,12 +3,12 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { BackgroundGate, type GateState } from './background-gate.js';
 import { resolveBudget, type Budget, type BudgetSource } from './budget.js';
-import { CacheRegistry, type CacheRegistration, type Freed } from './cache-registry.js';
+import { CacheRegistry, type CacheOutcome, type CacheRegistration } from './cache-registry.js';
 import { MemoryConfigError } from './errors.js';
 import { HostMemoryProbe } from './host-probe.js';
 import { DEFAULT_HYSTERESIS, LEVEL_RANK, nextLevel, type Thresholds } from './levels.js';
 import { Listeners } from './listeners.js';
-import { releaseAll } from './releasers.js';
+import { releaseAll, type ReleaseOutcome } from './releasers.js';
 import type {
   CgroupMemory,
   GpuDevice,
@@ -24,6 +24,14 @@ import { measureUsage, type Usage, type UsageDriver } from './usage.js';
 
 /** Why the manager took bytes from a cache. */
 export type MemoryEvictionReason = 'stale' | 'budget' | 'warning' | 'critical';
+
+/** The ManagedCache method the manager calls for each reason, named in failure logs. */
+const CACHE_OPERATION: Record<MemoryEvictionReason, keyof ManagedCache> = {
+  stale: 'purgeStale',
+  budget: 'setBudget',
+  warning: 'shrinkTo',
+  critical: 'clear',
+};
 
 export interface MemoryEvents {
   level: { from: MemoryLevel; to: MemoryLevel; usage: number; driver: UsageDriver };
@@ -69,6 +77,8 @@ export interface MemoryCounters {
   /** Bytes the manager took from each cache, whatever the reason. */
   freedBytesByCache: Record<string, number>;
   freedBytesByReason: Record<MemoryEvictionReason, number>;
+  /** Cache operations (purgeStale, setBudget, shrinkTo, clear) that threw, by cache. */
+  cacheFailures: Record<string, number>;
   releasers: Record<string, { calls: number; failures: number; bytes: number }>;
   gcRuns: number;
   lastSample: MemorySample | null;
@@ -83,7 +93,10 @@ export interface MemoryManagerOptions {
   /** Forced collection; defaults to globalThis.gc when node runs with --expose-gc. null: never. */
   gc?: (() => void) | null;
   hysteresis?: number;
-  /** A releaser still running after this long is reported as failed and the others go on. */
+  /**
+   * A releaser still running after this long is reported as failed and the next one starts. Checks
+   * do not wait for releasers (see MemoryManager.whenReleased).
+   */
   releaserTimeoutMs?: number;
 }
 
@@ -95,6 +108,15 @@ export interface MemoryManagerOptions {
  * Within one check the level may rise (a shrink that was not enough escalates to critical) but
  * never falls: a level lasts at least until the next check, so relief from our own eviction does
  * not reopen background work in the same breath.
+ *
+ * A cache or releaser that throws is logged and counted, and the others are still served: one
+ * broken component must not stop an emergency.
+ *
+ * Freed Buffers go back to glibc's malloc, which keeps chunks that sit below live ones on its heap
+ * rather than returning them to the OS, so RSS may stay up after caches shrink or clear (warning
+ * handling allows for this; see relieveWarning). As the mitigation the server process is started
+ * with MALLOC_MMAP_THRESHOLD_=131072 (large Buffers get their own mappings, unmapped when freed)
+ * or with jemalloc preloaded.
  */
 export class MemoryManager {
   readonly background = new BackgroundGate();
@@ -118,6 +140,16 @@ export class MemoryManager {
   private inFlight: Promise<MemoryStatus> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private probeFailing = false;
+  /** Caches whose last operation threw; their next failure is not logged again. */
+  private readonly failingCaches = new Set<string>();
+  /**
+   * Whether this critical episode (from entering critical until leaving it) has started its round
+   * of releasers. Kept explicitly, not derived from the previous level: the level is already
+   * critical before the emergency runs, so a check that failed in between must not skip them.
+   */
+  private releasedThisEpisode = false;
+  /** The release round in progress; at most one runs at a time. */
+  private releaseRound: Promise<void> | null = null;
   /** Usage that warning-level shrinking aims for in the current warning episode. */
   private shrinkFloor = 0;
   private readonly counters: Omit<MemoryCounters, 'lastSample'> = {
@@ -126,6 +158,7 @@ export class MemoryManager {
     transitions: { normal: 0, warning: 0, critical: 0 },
     freedBytesByCache: {},
     freedBytesByReason: { stale: 0, budget: 0, warning: 0, critical: 0 },
+    cacheFailures: {},
     releasers: {},
     gcRuns: 0,
   };
@@ -155,7 +188,7 @@ export class MemoryManager {
     this.releaserTimeoutMs = options.releaserTimeoutMs ?? 10_000;
     this.configured = config.get('memory.budget');
     // Provisional until the first sample tells us about the cgroup.
-    this.budget = this.currentBudget();
+    this.budget = this.budgetFor();
     this.listeners = new Listeners<MemoryEvents>((event, err) =>
       this.logger.error({ err, event }, 'A memory event listener threw'),
     );
@@ -178,18 +211,18 @@ export class MemoryManager {
 
   /** Puts a cache under the manager: its budget becomes share x host budget from now on. */
   registerCache(cache: ManagedCache, registration: CacheRegistration): () => void {
-    const freed = this.caches.add(cache, registration, this.budget.bytes);
+    const outcome = this.caches.add(cache, registration, this.budget.bytes);
     this.logger.debug(
       { cache: cache.name, ...registration, budgetBytes: cache.budgetBytes },
       'Cache registered',
     );
-    this.recordFreed([freed], 'budget');
+    this.recordCacheOutcomes([outcome], 'budget');
     return () => {
       this.caches.remove(cache);
     };
   }
 
-  /** Releasers run in registration order when usage reaches critical. */
+  /** Releasers run one at a time, in registration order, once per critical episode. */
   registerReleaser(releaser: Releaser): () => void {
     this.releasers = [...this.releasers, releaser];
     return () => {
@@ -210,8 +243,10 @@ export class MemoryManager {
   }
 
   /**
-   * Samples the probes and acts on the result. Also meant to be awaited before memory-heavy steps;
-   * concurrent callers share one check.
+   * Samples the probes and acts on the result. Also meant to be awaited before memory-heavy steps,
+   * so it resolves once the level is decided and the caches are shrunk or cleared; releasers started
+   * on entering critical run on without it (see whenReleased), or interactive work would wait up to
+   * releaserTimeoutMs per releaser. Concurrent callers share one check.
    */
   check(): Promise<MemoryStatus> {
     this.inFlight ??= this.runCheck()
@@ -233,6 +268,14 @@ export class MemoryManager {
         this.inFlight = null;
       });
     return this.inFlight;
+  }
+
+  /**
+   * Resolves when the release round in progress (if any) has finished and its outcomes are logged
+   * and counted; at once when none is running. Never rejects.
+   */
+  whenReleased(): Promise<void> {
+    return this.releaseRound ?? Promise.resolve();
   }
 
   /** Checks now and then every memory.checkIntervalMs; the timer does not keep the process alive. */
@@ -284,6 +327,7 @@ export class MemoryManager {
       transitions: { ...c.transitions },
       freedBytesByCache: { ...c.freedBytesByCache },
       freedBytesByReason: { ...c.freedBytesByReason },
+      cacheFailures: { ...c.cacheFailures },
       releasers: Object.fromEntries(
         Object.entries(c.releasers).map(([name, counts]) => [name, { ...counts }]),
       ),
@@ -300,7 +344,7 @@ export class MemoryManager {
   private async runCheck(): Promise<MemoryStatus> {
     this.counters.checks++;
     const usage = await this.sample();
-    this.recordFreed(this.caches.purgeStale(), 'stale');
+    this.recordCacheOutcomes(this.caches.purgeStale(), 'stale');
     const entered = this.level;
     this.moveTo(nextLevel(this.level, usage.ratio, this.thresholds), usage);
 
@@ -309,34 +353,37 @@ export class MemoryManager {
       await this.relieveWarning(usage);
     }
     if (this.level === 'critical') {
-      await this.emergency(entered !== 'critical');
+      this.emergency();
       await this.sample();
     }
     return this.status();
   }
 
-  /** Takes a sample, follows budget changes it reveals, and measures usage against the budget. */
+  /**
+   * Takes a sample, follows budget changes it reveals, and measures usage against the budget. Usage
+   * is measured before anything is updated: a reading measureUsage rejects leaves the budget, the
+   * level and the status as they were, and the check fails as a probe failure.
+   */
   private async sample(): Promise<Usage> {
     const sample = await this.probe.sample();
+    const cgroupLimit = sample.cgroup?.limitBytes ?? null;
+    const budget = this.budgetFor(sample.system.totalBytes, cgroupLimit);
+    const usage = measureUsage(sample, budget.bytes, this.watchSystem);
     this.lastSample = sample;
     this.physical = sample.system.totalBytes;
-    this.cgroupLimit = sample.cgroup?.limitBytes ?? null;
+    this.cgroupLimit = cgroupLimit;
     this.applyBudget();
-    this.usage = measureUsage(sample, this.budget.bytes, this.watchSystem);
-    this.background.update(this.level, this.usage.ratio);
-    return this.usage;
+    this.usage = usage;
+    this.background.update(this.level, usage.ratio);
+    return usage;
   }
 
-  private currentBudget(): Budget {
-    return resolveBudget({
-      configured: this.configured,
-      cgroupLimit: this.cgroupLimit,
-      physical: this.physical,
-    });
+  private budgetFor(physical = this.physical, cgroupLimit = this.cgroupLimit): Budget {
+    return resolveBudget({ configured: this.configured, cgroupLimit, physical });
   }
 
   private applyBudget(): void {
-    const next = this.currentBudget();
+    const next = this.budgetFor();
     const from = this.budget;
     if (next.bytes === from.bytes && next.source === from.source) return;
     this.budget = next;
@@ -345,7 +392,7 @@ export class MemoryManager {
       'Memory budget changed; cache budgets re-sized',
     );
     this.listeners.emit('budget', { from, to: next });
-    this.recordFreed(this.caches.resize(next.bytes), 'budget');
+    this.recordCacheOutcomes(this.caches.resize(next.bytes), 'budget');
   }
 
   private moveTo(to: MemoryLevel, usage: Usage): void {
@@ -353,6 +400,7 @@ export class MemoryManager {
     this.level = to;
     this.background.update(to, usage.ratio);
     if (from === to) return;
+    if (to !== 'critical') this.releasedThisEpisode = false;
     this.counters.transitions[to]++;
     const fields = {
       from,
@@ -385,7 +433,7 @@ export class MemoryManager {
     const floor = this.shrinkFloor;
     if (usage.ratio <= floor) return;
     const wanted = Math.round((usage.ratio - floor) * this.budget.bytes);
-    const freed = this.recordFreed(this.caches.shrinkBy(wanted), 'warning');
+    const freed = this.recordCacheOutcomes(this.caches.shrinkBy(wanted), 'warning');
     if (freed === 0) {
       this.shrinkFloor = usage.ratio;
       return;
@@ -410,35 +458,54 @@ export class MemoryManager {
   }
 
   /**
-   * Clears every cache (each critical check: interactive work may have refilled them); on entering
-   * critical also calls the releasers. They are not re-run on every tick while critical: what they
-   * free (idle sessions) was reloaded since only because someone used it.
+   * Clears every cache (each critical check: interactive work may have refilled them) and, once per
+   * critical episode, starts the releasers. They are not re-run on every tick while critical: what
+   * they free (idle sessions) was reloaded since only because someone used it.
    */
-  private async emergency(entering: boolean): Promise<void> {
-    let freed = this.recordFreed(this.caches.clearAll(), 'critical');
-    if (entering) {
-      for (const outcome of await releaseAll(this.releasers, this.releaserTimeoutMs)) {
-        const counts = (this.counters.releasers[outcome.releaser] ??= {
-          calls: 0,
-          failures: 0,
-          bytes: 0,
-        });
-        counts.calls++;
-        if (outcome.ok) {
-          counts.bytes += outcome.bytes;
-          freed += outcome.bytes;
-          this.logger.info(
-            { releaser: outcome.releaser, bytes: outcome.bytes },
-            'Releaser gave memory back',
-          );
-          this.listeners.emit('released', { releaser: outcome.releaser, bytes: outcome.bytes });
-        } else {
-          counts.failures++;
-          this.logger.error({ releaser: outcome.releaser, err: outcome.error }, 'Releaser failed');
-        }
+  private emergency(): void {
+    const freed = this.recordCacheOutcomes(this.caches.clearAll(), 'critical');
+    // A round still running from an earlier episode is not doubled; a later check starts this one's.
+    const startsRound = !this.releasedThisEpisode && this.releaseRound === null;
+    if (startsRound) this.startReleaseRound();
+    if (startsRound || freed > 0) this.collectGarbage();
+  }
+
+  /** Runs the releasers one at a time, detached from the check; collects what they let go. */
+  private startReleaseRound(): void {
+    this.releasedThisEpisode = true;
+    if (this.releasers.length === 0) return;
+    this.releaseRound = releaseAll(this.releasers, this.releaserTimeoutMs)
+      .then((outcomes) => {
+        this.recordReleases(outcomes);
+        this.collectGarbage();
+      })
+      // Nobody awaits the round, so nothing may escape it: the gc hook, at least, can throw.
+      .catch((err: unknown) => this.logger.error({ err }, 'Release round failed'))
+      .finally(() => {
+        this.releaseRound = null;
+      });
+  }
+
+  private recordReleases(outcomes: ReleaseOutcome[]): void {
+    for (const outcome of outcomes) {
+      const counts = (this.counters.releasers[outcome.releaser] ??= {
+        calls: 0,
+        failures: 0,
+        bytes: 0,
+      });
+      counts.calls++;
+      if (outcome.ok) {
+        counts.bytes += outcome.bytes;
+        this.logger.info(
+          { releaser: outcome.releaser, bytes: outcome.bytes },
+          'Releaser gave memory back',
+        );
+        this.listeners.emit('released', { releaser: outcome.releaser, bytes: outcome.bytes });
+      } else {
+        counts.failures++;
+        this.logger.error({ releaser: outcome.releaser, err: outcome.error }, 'Releaser failed');
       }
     }
-    if (entering || freed > 0) this.collectGarbage();
   }
 
   private collectGarbage(): void {
@@ -447,10 +514,28 @@ export class MemoryManager {
     this.counters.gcRuns++;
   }
 
-  /** Counts, logs and announces what caches gave back; returns the total. */
-  private recordFreed(freed: Freed[], reason: MemoryEvictionReason): number {
+  /**
+   * Counts, logs and announces what caches gave back; returns the total. A failing cache is
+   * counted every time but logged once until one of its operations succeeds again: purgeStale runs
+   * on every tick.
+   */
+  private recordCacheOutcomes(outcomes: CacheOutcome[], reason: MemoryEvictionReason): number {
     let total = 0;
-    for (const { cache, bytes } of freed) {
+    for (const outcome of outcomes) {
+      const { cache } = outcome;
+      if (!outcome.ok) {
+        this.counters.cacheFailures[cache] = (this.counters.cacheFailures[cache] ?? 0) + 1;
+        if (!this.failingCaches.has(cache)) {
+          this.logger.error(
+            { cache, operation: CACHE_OPERATION[reason], reason, err: outcome.error },
+            'Cache operation failed',
+          );
+        }
+        this.failingCaches.add(cache);
+        continue;
+      }
+      if (this.failingCaches.delete(cache)) this.logger.info({ cache }, 'Cache works again');
+      const { bytes } = outcome;
       if (bytes <= 0) continue;
       total += bytes;
       this.counters.freedBytesByCache[cache] =

@@ -1,3 +1,4 @@
+import { asError } from './errors.js';
 import type { Releaser } from './types.js';
 
 export type ReleaseOutcome =
@@ -26,11 +27,7 @@ export async function releaseAll(
         bytes: Number.isFinite(bytes) && bytes > 0 ? bytes : 0,
       });
     } catch (err) {
-      outcomes.push({
-        releaser: releaser.name,
-        ok: false,
-        error: err instanceof Error ? err : new Error(String(err)),
-      });
+      outcomes.push({ releaser: releaser.name, ok: false, error: asError(err) });
     }
   }
   return outcomes;

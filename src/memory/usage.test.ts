@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryProbeError } from './errors.js';
 import type { MemorySample } from './types.js';
 import { measureUsage } from './usage.js';
 
@@ -55,5 +56,37 @@ describe('measureUsage', () => {
     });
     expect(measureUsage(busy, 1000 * MiB, true)).toMatchObject({ driver: 'system', ratio: 0.95 });
     expect(measureUsage(busy, 1000 * MiB, false)).toMatchObject({ driver: 'process', ratio: 0.5 });
+  });
+
+  it('rejects a reading that gives no finite ratio, naming the field and value', () => {
+    const cgroup = (workingSetBytes: number, limitBytes: number) => ({
+      version: 2 as const,
+      dir: '/sys/fs/cgroup',
+      limitBytes,
+      usageBytes: 0,
+      workingSetBytes,
+    });
+    const process = (rss: number) => ({ ...sample().process, rss });
+    const system = (totalBytes: number, availableBytes: number) => ({
+      totalBytes,
+      availableBytes,
+      source: 'meminfo' as const,
+    });
+    const cases: Array<[MemorySample, number, RegExp]> = [
+      [sample({ process: process(Number.NaN) }), 1000 * MiB, /process .*rss = NaN/],
+      [sample({ process: process(-1) }), 1000 * MiB, /process .*rss = -1/],
+      [sample(), Number.NaN, /process .*budget = NaN/],
+      [sample(), 0, /process .*budget = 0/],
+      [sample(), Number.POSITIVE_INFINITY, /process .*budget = Infinity/],
+      [sample({ process: process(Number.MAX_VALUE) }), 0.5, /rss = 1\.79.*e\+308/],
+      [sample({ cgroup: cgroup(Number.NaN, MiB) }), MiB, /cgroup .*workingSetBytes = NaN/],
+      [sample({ cgroup: cgroup(MiB, 0) }), MiB, /cgroup .*limitBytes = 0/],
+      [sample({ system: system(Number.NaN, 0) }), MiB, /system .*totalBytes = NaN/],
+      [sample({ system: system(MiB, Number.NaN) }), MiB, /system .*availableBytes = NaN/],
+    ];
+    for (const [reading, budget, message] of cases) {
+      expect(() => measureUsage(reading, budget, true)).toThrow(MemoryProbeError);
+      expect(() => measureUsage(reading, budget, true)).toThrow(message);
+    }
   });
 });

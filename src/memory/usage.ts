@@ -1,3 +1,4 @@
+import { MemoryProbeError } from './errors.js';
 import type { MemorySample } from './types.js';
 
 /** What drove the usage ratio. */
@@ -20,20 +21,38 @@ export interface Usage {
 /**
  * The cgroup ratio uses the working set rather than raw usage: page cache of files we read counts
  * in memory.current but the kernel drops it before it OOM-kills anyone.
+ *
+ * Throws MemoryProbeError for a reading that gives no finite ratio (NaN, infinite, negative, a zero
+ * denominator): every comparison with NaN is false, so such a ratio would read as "normal" and
+ * reopen background work in the middle of an emergency. The caller counts it as a failed probe and
+ * keeps the level it had.
+ *
+ * GPU memory (sample.gpu) is deliberately not part of the ratio: the GPU budget (device memory) is
+ * applied once a GPU execution provider is active, which the model layer will report (later issue).
+ * Until then GPU readings are only shown in the manager's status().
  */
 export function measureUsage(
   sample: MemorySample,
   budgetBytes: number,
   watchSystem: boolean,
 ): Usage {
+  const { process, system, cgroup } = sample;
   const byDriver: Usage['byDriver'] = {
-    process: sample.process.rss / budgetBytes,
+    process: ratioOf('process', ['rss', process.rss], ['budget', budgetBytes]),
     cgroup:
-      sample.cgroup?.limitBytes != null
-        ? sample.cgroup.workingSetBytes / sample.cgroup.limitBytes
+      cgroup?.limitBytes != null
+        ? ratioOf(
+            'cgroup',
+            ['workingSetBytes', cgroup.workingSetBytes],
+            ['limitBytes', cgroup.limitBytes],
+          )
         : null,
     system: watchSystem
-      ? (sample.system.totalBytes - sample.system.availableBytes) / sample.system.totalBytes
+      ? ratioOf(
+          'system',
+          ['totalBytes - availableBytes', system.totalBytes - system.availableBytes],
+          ['totalBytes', system.totalBytes],
+        )
       : null,
   };
   let usage: Usage = { ratio: byDriver.process, driver: 'process', byDriver };
@@ -42,4 +61,21 @@ export function measureUsage(
     if (ratio !== null && ratio > usage.ratio) usage = { ratio, driver, byDriver };
   }
   return usage;
+}
+
+type Reading = [field: string, bytes: number];
+
+/** used / limit, or a MemoryProbeError naming the driver, the fields and their values. */
+function ratioOf(
+  driver: UsageDriver,
+  [usedField, used]: Reading,
+  [limitField, limit]: Reading,
+): number {
+  const ratio = used / limit;
+  // A finite ratio rules out a NaN or infinite `used`; an infinite limit would give a false 0.
+  if (used >= 0 && limit > 0 && Number.isFinite(limit) && Number.isFinite(ratio)) return ratio;
+  throw new MemoryProbeError(
+    `Cannot measure ${driver} memory usage from ${usedField} = ${String(used)} and ` +
+      `${limitField} = ${String(limit)}: both must be finite, the first at least 0, the second above 0.`,
+  );
 }
