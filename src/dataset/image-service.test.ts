@@ -1,0 +1,160 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config/index.js';
+import { ImageDecodeError, UnknownImageError } from './errors.js';
+import { ImageIndex } from './image-index.js';
+import { ImageService } from './image-service.js';
+import { gradientImage, put, sample, tempDir } from './test-fixtures.js';
+
+const { dir, remove } = tempDir('service');
+afterAll(remove);
+
+let index: ImageIndex;
+const id = (rel: string) => index.byRelPath(rel)!.id;
+
+beforeAll(async () => {
+  put(dir, 'a/wide.jpg', await gradientImage(1600, 900, 'jpeg'));
+  put(dir, 'b/small.png', await gradientImage(200, 100, 'png'));
+  put(dir, 'c/photo.webp', await gradientImage(640, 480, 'webp'));
+  const rocket = await sharp(sample('rocket.jpg')).toBuffer();
+  put(dir, 'd/cut.jpg', rocket.subarray(0, Math.floor(rocket.length / 2)));
+  put(dir, 'e/text.jpg', 'plain text');
+  index = ImageIndex.open(dir);
+});
+
+function service(
+  config = defaultConfig(),
+  budgets?: { displayImages?: number; decodedImages?: number },
+) {
+  return new ImageService(index, config, { budgets });
+}
+
+describe('ImageService', () => {
+  it('exposes its two caches by name, with budgets and TTLs from the config', () => {
+    const config = defaultConfig().with({
+      'memory.budget': 1000 * 1024 * 1024,
+      'cache.displayImages.share': 0.2,
+      'cache.decodedImages.share': 0.1,
+    });
+    const [display, decoded] = service(config).caches();
+    expect(display.name).toBe('displayImages');
+    expect(decoded.name).toBe('decodedImages');
+    expect(display.budgetBytes).toBe(200 * 1024 * 1024);
+    expect(decoded.budgetBytes).toBe(100 * 1024 * 1024);
+    const [fixed] = service(config, { displayImages: 12345 }).caches();
+    expect(fixed.budgetBytes).toBe(12345);
+  });
+
+  it('caches display pictures: the second request decodes nothing', async () => {
+    const images = service();
+    const first = await images.getDisplay(id('a/wide.jpg'));
+    const second = await images.getDisplay(id('a/wide.jpg'));
+    expect(second).toBe(first);
+    expect(images.stats().decodes).toEqual({ display: 1 });
+    const [display] = images.caches();
+    expect(display.stats()).toMatchObject({ entries: 1, hits: 1, misses: 1 });
+    expect(display.sizeBytes).toBeGreaterThanOrEqual(first.data.length);
+  });
+
+  it('shares one decode between concurrent requests and drops idle LazyImages', async () => {
+    const images = service();
+    const pending = [1, 2, 3, 4].map(() => images.getRgb(id('c/photo.webp')));
+    expect(images.stats().imagesInFlight).toBe(1);
+    const results = await Promise.all(pending);
+    expect(new Set(results).size).toBe(1);
+    expect(images.stats()).toEqual({ decodes: { rgb: 1 }, imagesInFlight: 0 });
+    const [, decoded] = images.caches();
+    expect(decoded.stats().entries).toBe(1);
+  });
+
+  it('serves every output with the configured sizes', async () => {
+    const config = defaultConfig().with({
+      'dataset.displayMaxSize': 800,
+      'dataset.thumbnailSize': 64,
+      'dataset.displayFormat': 'webp',
+    });
+    const images = service(config);
+    const wide = id('a/wide.jpg');
+    const display = await images.getDisplay(wide);
+    expect([display.width, display.height, display.contentType]).toEqual([800, 450, 'image/webp']);
+    const thumb = await images.getThumbnail(wide);
+    expect([thumb.width, thumb.height]).toEqual([64, 36]);
+    const small = await images.getDisplay(id('b/small.png'));
+    expect([small.width, small.height]).toEqual([200, 100]);
+    const a = await images.getModelInput(wide, 'A');
+    expect([a.width, a.height]).toEqual([1024, 576]);
+    const b = await images.getModelInput(wide, 'B');
+    expect([b.width, b.height]).toEqual([1024, 1024]);
+    const meta = await images.metadata(wide);
+    expect([meta.width, meta.height, meta.format]).toEqual([1600, 900, 'jpeg']);
+    expect(images.caches().map((c) => c.stats().entries)).toEqual([3, 2]);
+  });
+
+  it('keeps within its byte budget', async () => {
+    const images = service(defaultConfig(), { decodedImages: 3 * 1024 * 1024 });
+    await images.getRgb(id('a/wide.jpg')); // 4.3 MB: larger than the whole budget, not kept
+    await images.getRgb(id('c/photo.webp')); // 0.9 MB
+    await images.getRgb(id('b/small.png'));
+    const [, decoded] = images.caches();
+    expect(decoded.sizeBytes).toBeLessThanOrEqual(3 * 1024 * 1024);
+    expect(decoded.keys().sort()).toEqual(
+      [id('b/small.png'), id('c/photo.webp')].map((k) => `${k}:rgb`).sort(),
+    );
+  });
+
+  it('marks an image broken when its pixels fail, then refuses it without decoding', async () => {
+    const images = service();
+    const cut = id('d/cut.jpg');
+    const err = await images.getRgb(cut).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImageDecodeError);
+    expect((err as ImageDecodeError).reason).toBe('truncated');
+    expect(index.isBroken(cut)).toBe(true);
+    await expect(images.getDisplay(cut)).rejects.toBe(err);
+    expect(images.stats().decodes).toEqual({ rgb: 1 });
+    const text = await images.getThumbnail(id('e/text.jpg')).catch((e: unknown) => e);
+    expect((text as ImageDecodeError).reason).toBe('not-an-image');
+    expect(index.broken().map((b) => b.entry.relPath)).toEqual(['d/cut.jpg', 'e/text.jpg']);
+    // The rest of the dataset is unaffected.
+    expect((await images.getThumbnail(id('b/small.png'))).width).toBe(200);
+  });
+
+  it('rejects unknown ids with a typed error', async () => {
+    await expect(service().getDisplay('ffffffffffffffff')).rejects.toBeInstanceOf(
+      UnknownImageError,
+    );
+  });
+});
+
+describe('ImageService on the shared samples', () => {
+  it('serves every sample photo and reports the truncated one', async () => {
+    const samples = ImageIndex.open(sample(''));
+    const images = new ImageService(samples, defaultConfig());
+    const rows: string[] = [];
+    for (const entry of samples.entries()) {
+      try {
+        const [display, thumb, a] = await Promise.all([
+          images.getDisplay(entry.id),
+          images.getThumbnail(entry.id),
+          images.getModelInput(entry.id, 'A'),
+        ]);
+        rows.push(
+          `${entry.relPath} ${display.width}x${display.height} ${thumb.width}x${thumb.height} ${a.width}x${a.height}`,
+        );
+      } catch (err) {
+        rows.push(`${entry.relPath} ${(err as ImageDecodeError).reason}`);
+      }
+    }
+    expect(rows).toEqual([
+      'astronaut.png 512x512 256x256 1024x1024',
+      'chelsea.png 451x300 256x170 1024x681',
+      'coffee.png 600x400 256x171 1024x683',
+      'coins.png 384x303 256x202 1024x808',
+      'horse.png 400x328 256x210 1024x840',
+      'hubble_deep_field.jpg 1000x872 256x223 1024x893',
+      'retina.jpg 1411x1411 256x256 1024x1024',
+      'rocket.jpg 640x427 256x171 1024x683',
+      'truncated.jpg truncated',
+    ]);
+    expect(samples.broken().map((b) => b.entry.relPath)).toEqual(['truncated.jpg']);
+  });
+});

@@ -1,0 +1,14 @@
+export * from './errors.js';
+export * from './formats.js';
+export * from './header.js';
+export * from './image-entry.js';
+export * from './image-id.js';
+export * from './image-index.js';
+export * from './image-service.js';
+export * from './lazy-image.js';
+export * from './model-input-size.js';
+export * from './natural-sort.js';
+export * from './raw-image.js';
+export * from './resample-bilinear.js';
+export { configureSharp, decodeSettingsFrom, type DecodeSettings } from './decode-settings.js';
+export type { ScanProblem } from './scan.js';
