@@ -10,8 +10,10 @@ export {
   modelResizeSize,
   originalToDisplay,
   originalToModel,
+  originalToSamPrompt,
   type ModelInputGeometry,
   type ResizeContract,
+  type SamPromptTransform,
 } from './spaces.js';
 export {
   bitmapArea,

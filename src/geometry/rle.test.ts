@@ -23,7 +23,7 @@ import {
   rleMerge,
   uncompressRle,
 } from './rle.js';
-import { decodeRuns, encodeRuns, runsBbox } from './rle-runs.js';
+import { decodeRuns, encodeRuns, mergeRuns, runsBbox, runsIou, type RleRuns } from './rle-runs.js';
 import { countsFromString, countsToString } from './rle-string.js';
 import { drawMask } from './testdata/ascii.js';
 import { randomBlobMask, randomNoiseMask, seededRandom } from './testdata/shapes.js';
@@ -46,6 +46,97 @@ function referenceCounts(mask: Bitmap): number[] {
   }
   counts.push(run);
   return counts;
+}
+
+/**
+ * A column of n pixels as runs. With `emptyRuns`, empty runs appear anywhere (parseRle accepts
+ * them); without, only the first run may be empty, as pycocotools' own encoder writes them.
+ */
+function randomRuns(n: number, random: () => number, emptyRuns: boolean): RleRuns {
+  const counts: number[] = [random() < 0.3 ? 0 : 1 + Math.floor(random() * 4)];
+  let left = n - counts[0]!;
+  while (left > 0) {
+    const c = emptyRuns && random() < 0.25 ? 0 : Math.min(left, 1 + Math.floor(random() * 8));
+    counts.push(c);
+    left -= c;
+  }
+  if (left < 0) counts[0]! += left; // the first run overshot a short column
+  if (emptyRuns && random() < 0.3) counts.push(0);
+  return { height: n, width: 1, counts: Uint32Array.from(counts) };
+}
+
+/** rleMerge from maskApi.c for two masks, literally. */
+function referenceMerge(A: ArrayLike<number>, B: ArrayLike<number>, intersect: boolean): number[] {
+  const out: number[] = [];
+  let ca = A[0]!;
+  let cb = B[0]!;
+  let v = false;
+  let va = false;
+  let vb = false;
+  let a = 1;
+  let b = 1;
+  let cc = 0;
+  let ct = 1;
+  while (ct > 0) {
+    const c = Math.min(ca, cb);
+    cc += c;
+    ct = 0;
+    ca -= c;
+    if (!ca && a < A.length) {
+      ca = A[a++]!;
+      va = !va;
+    }
+    ct += ca;
+    cb -= c;
+    if (!cb && b < B.length) {
+      cb = B[b++]!;
+      vb = !vb;
+    }
+    ct += cb;
+    const vp: boolean = v;
+    v = intersect ? va && vb : va || vb;
+    if (v !== vp || ct === 0) {
+      out.push(cc);
+      cc = 0;
+    }
+  }
+  return out;
+}
+
+/** rleIou from maskApi.c for one pair, literally (without its bounding-box shortcut). */
+function referenceIou(A: ArrayLike<number>, B: ArrayLike<number>, crowd: boolean): number {
+  let ca = A[0]!;
+  let cb = B[0]!;
+  let va = false;
+  let vb = false;
+  let a = 1;
+  let b = 1;
+  let i = 0;
+  let u = 0;
+  let ct = 1;
+  while (ct > 0) {
+    const c = Math.min(ca, cb);
+    if (va || vb) {
+      u += c;
+      if (va && vb) i += c;
+    }
+    ct = 0;
+    ca -= c;
+    if (!ca && a < A.length) {
+      ca = A[a++]!;
+      va = !va;
+    }
+    ct += ca;
+    cb -= c;
+    if (!cb && b < B.length) {
+      cb = B[b++]!;
+      vb = !vb;
+    }
+    ct += cb;
+  }
+  if (i === 0) u = 1;
+  else if (crowd) u = Array.from(A).reduce((sum, c, k) => (k % 2 ? sum + c : sum), 0);
+  return i / u;
 }
 
 function randomMasks(): Bitmap[] {
@@ -178,14 +269,41 @@ describe('validation', () => {
       /segmentation\.size must be \[height, width\]/,
     );
     expect(() => parseRle({ size: [-2, 3], counts: [6] })).toThrow(
-      /size height must be a whole number/,
+      'segmentation.size[0] (height) must be a whole number >= 0, got -2',
     );
     expect(() => parseRle({ size: [2, 3], counts: { a: 1 } })).toThrow(
       /counts must be a string or an array/,
     );
     expect(() => parseRle({ size: [70000, 70000], counts: [0] })).toThrow(
-      /more pixels than COCO RLE/,
+      /^segmentation\.size \[70000, 70000\] has more pixels than COCO RLE/,
     );
+  });
+
+  function rleErrorOf(fn: () => unknown): RleError {
+    try {
+      fn();
+    } catch (error) {
+      if (error instanceof RleError) return error;
+      throw error;
+    }
+    throw new Error('expected an RleError, nothing was thrown');
+  }
+
+  it("names a bad size under the caller's field, before looking at the counts", () => {
+    const field = 'annotations[3].segmentation';
+    // '3' would decode as a valid counts string; the size is what is wrong.
+    const height = rleErrorOf(() => parseRle({ size: ['3', 4], counts: '3' }, field));
+    expect(height.field).toBe('annotations[3].segmentation.size[0]');
+    expect(height.value).toBe('3');
+    expect(height.message).toBe(
+      'annotations[3].segmentation.size[0] (height) must be a whole number >= 0, got "3"',
+    );
+    // A broken counts string with a bad size still reports the size.
+    const width = rleErrorOf(() => decodeRle({ size: [2, 1.5], counts: '1X' } as never, field));
+    expect(width.field).toBe('annotations[3].segmentation.size[1]');
+    expect(width.message).toMatch(/^annotations\[3\]\.segmentation\.size\[1\] \(width\)/);
+    const bare = rleErrorOf(() => decodeRuns({ height: 2, width: -1, counts: Uint32Array.of(0) }));
+    expect(bare.field).toBe('size[1]');
   });
 });
 
@@ -237,6 +355,77 @@ describe('area, bbox, merge and IoU on runs', () => {
     expect(rleIou(dt, gt)).toBe(2 / 8);
     expect(rleIou(dt, gt, true)).toBe(2 / 4);
     expect(rleIou(dt, encodeMask(drawMask('...#', '...#')))).toBe(0);
+  });
+
+  it('refuses run lists of one size that cover different numbers of pixels', () => {
+    // Hand-built runs skip parseRle; maskApi.c would loop forever on these.
+    const a = { height: 2, width: 2, counts: Uint32Array.of(1, 2, 1) };
+    const short = { height: 2, width: 2, counts: Uint32Array.of(1, 2) };
+    expect(() => runsIou(a, short)).toThrow('the two run lists cover different numbers of pixels');
+    expect(() => mergeRuns([a, short], false)).toThrow(RleError);
+  });
+
+  it('keeps empty runs where maskApi.c keeps them', () => {
+    // [2, 0, 3] is five zeros written with an empty run of ones; [0, 5] starts with one.
+    const empty = { height: 5, width: 1, counts: Uint32Array.of(2, 0, 3) };
+    const full = { height: 5, width: 1, counts: Uint32Array.of(0, 5) };
+    const part = { height: 5, width: 1, counts: Uint32Array.of(1, 0, 0, 2, 2) };
+    expect(Array.from(mergeRuns([empty, full], false).counts)).toEqual([0, 5]);
+    expect(Array.from(mergeRuns([empty, full], true).counts)).toEqual([2, 0, 3]);
+    expect(Array.from(mergeRuns([part, full], true).counts)).toEqual([1, 0, 0, 2, 2]);
+    expect(runsIou(part, full)).toBe(2 / 5);
+    expect(runsIou(full, part, true)).toBe(2 / 5);
+    const none = { height: 0, width: 3, counts: Uint32Array.of(0) };
+    expect(Array.from(mergeRuns([none, none], false).counts)).toEqual([0]);
+    // No runs at all is a valid empty mask too (the counts sum to 0 = 0 x 0).
+    const bare = { height: 0, width: 0, counts: new Uint32Array(0) };
+    expect(Array.from(mergeRuns([bare, bare], true).counts)).toEqual([0]);
+    expect(rleIou({ size: [0, 0], counts: [] }, { size: [0, 0], counts: [] })).toBe(0);
+  });
+
+  it('merges and scores exactly as the literal maskApi.c loops', () => {
+    const random = seededRandom(31);
+    for (let i = 0; i < 300; i++) {
+      const n = 1 + Math.floor(random() * 60);
+      const a = randomRuns(n, random, false);
+      const b = randomRuns(n, random, false);
+      for (const intersect of [false, true]) {
+        expect(Array.from(mergeRuns([a, b], intersect).counts)).toEqual(
+          referenceMerge(a.counts, b.counts, intersect),
+        );
+      }
+      for (const crowd of [false, true]) {
+        expect(runsIou(a, b, crowd)).toBe(referenceIou(a.counts, b.counts, crowd));
+      }
+    }
+  });
+
+  it('merges and scores like the bitmaps when empty runs sit anywhere', () => {
+    const random = seededRandom(32);
+    for (let i = 0; i < 300; i++) {
+      const n = 1 + Math.floor(random() * 60);
+      const a = randomRuns(n, random, true);
+      const b = randomRuns(n, random, true);
+      const [ma, mb] = [decodeRuns(a), decodeRuns(b)];
+      expect(bitmapEquals(decodeRuns(mergeRuns([a, b], false)), bitmapUnion(ma, mb))).toBe(true);
+      expect(bitmapEquals(decodeRuns(mergeRuns([a, b], true)), bitmapIntersection(ma, mb))).toBe(
+        true,
+      );
+      expect(runsIou(a, b)).toBe(bitmapIou(ma, mb));
+      const inter = bitmapArea(bitmapIntersection(ma, mb));
+      expect(runsIou(a, b, true)).toBe(inter === 0 ? 0 : inter / bitmapArea(ma));
+    }
+  });
+
+  it('does not stop at empty runs both lists have at the same place, as maskApi.c does', () => {
+    // Ones at pixels 0-1, an empty run of zeros and of ones, then: a none, b at pixels 3-4.
+    const a = { height: 5, width: 1, counts: Uint32Array.of(0, 2, 0, 0, 3) };
+    const b = { height: 5, width: 1, counts: Uint32Array.of(0, 2, 0, 0, 1, 2) };
+    // maskApi.c ends both loops after pixel 1: union [0, 2], IoU 2 / 2.
+    expect(referenceMerge(a.counts, b.counts, false)).toEqual([0, 2]);
+    expect(referenceIou(a.counts, b.counts, false)).toBe(1);
+    expect(Array.from(mergeRuns([a, b], false).counts)).toEqual([0, 2, 0, 0, 1, 2]);
+    expect(runsIou(a, b)).toBe(2 / 4);
   });
 
   it('refuses to merge masks of different sizes', () => {

@@ -8,7 +8,8 @@ import type { Bitmap } from './bitmap.js';
 import { RleError, describeValue } from './errors.js';
 import { countsFromString, countsToString } from './rle-string.js';
 import {
-  checkRuns,
+  checkCounts,
+  checkRleSize,
   decodeRuns,
   encodeRuns,
   mergeRuns,
@@ -33,7 +34,8 @@ export type CocoRle = UncompressedRle | CompressedRle;
 
 /**
  * Checks an RLE read from outside (JSON, a database row) and returns its runs. Errors name the
- * field under `field` (e.g. `annotations[3].segmentation.counts`).
+ * field under `field`: `annotations[3].segmentation.size[0]` for a bad height,
+ * `annotations[3].segmentation.counts[7]` for a bad run.
  */
 export function parseRle(value: unknown, field = 'segmentation'): RleRuns {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -52,13 +54,15 @@ export function parseRle(value: unknown, field = 'segmentation'): RleRuns {
     );
   }
   const [height, width] = size as [number, number];
+  // The size first: a bad size must not surface as a counts error from the string decoder.
+  checkRleSize(height, width, `${field}.size`);
   if (typeof counts === 'string') {
     const runs = countsFromString(counts, `${field}.counts`);
-    checkRuns(height, width, runs, `${field}.counts`);
+    checkCounts(height, width, runs, `${field}.counts`);
     return { height, width, counts: runs };
   }
   if (Array.isArray(counts)) {
-    checkRuns(height, width, counts as number[], `${field}.counts`);
+    checkCounts(height, width, counts as number[], `${field}.counts`);
     return { height, width, counts: Uint32Array.from(counts as number[]) };
   }
   throw new RleError(

@@ -6,6 +6,7 @@ import {
   modelResizeSize,
   originalToDisplay,
   originalToModel,
+  originalToSamPrompt,
   type ResizeContract,
 } from './spaces.js';
 import { seededRandom } from './testdata/shapes.js';
@@ -121,6 +122,117 @@ describe('model input geometry', () => {
   it('names an unknown contract', () => {
     expect(() => modelResizeSize({ width: 10, height: 10 }, 'stretch' as ResizeContract)).toThrow(
       /unknown resize contract "stretch"/,
+    );
+  });
+});
+
+describe('SAM prompt coordinates', () => {
+  const contracts: ResizeContract[] = ['longest-side', 'squash'];
+
+  it('sends the centre of pixel (i, j) to i * newW / w, j * newH / h, as the reference click on (i, j)', () => {
+    for (const size of testSizes().slice(0, 80)) {
+      for (const contract of contracts) {
+        const { width: newW, height: newH } = modelResizeSize(size, contract);
+        const prompt = originalToSamPrompt(size, contract);
+        for (let k = 0; k < 5; k++) {
+          const i = Math.floor(random() * size.width);
+          const j = Math.floor(random() * size.height);
+          // apply_coords: coords[..., 0] * (new_w / old_w), bit for bit.
+          expect(prompt.forwardPoint({ x: i + 0.5, y: j + 0.5 })).toEqual({
+            x: i * (newW / size.width),
+            y: j * (newH / size.height),
+          });
+        }
+      }
+    }
+    // Worked example, contract A 500x333 -> 1024x682: pixel (250, 100) centre.
+    const a = originalToSamPrompt({ width: 500, height: 333 }, 'longest-side');
+    expect(a.forwardPoint({ x: 250.5, y: 100.5 })).toEqual({ x: 512, y: 100 * (682 / 333) });
+    // The top-left corner of the image is half a pixel before pixel 0's centre.
+    expect(a.forwardPoint({ x: 0, y: 0 })).toEqual({ x: -0.5 * 2.048, y: -0.5 * (682 / 333) });
+    // Contract B: 1920x1080 squashed to 1024x1024.
+    const b = originalToSamPrompt({ width: 1920, height: 1080 }, 'squash');
+    expect(b.forwardPoint({ x: 960.5, y: 540.5 })).toEqual({ x: 512, y: 512 });
+  });
+
+  it('maps a box over pixels x0..x1-1 to the reference XYXY box of its first and last pixel', () => {
+    const size = { width: 500, height: 333 };
+    const prompt = originalToSamPrompt(size, 'longest-side');
+    const sx = 1024 / 500;
+    const sy = 682 / 333;
+    // Pixels 10..19 by 20..29: batched_mask_to_box gives [10, 20, 19, 29].
+    expect(prompt.forwardBox({ x0: 10, y0: 20, x1: 20, y1: 30 })).toEqual({
+      x0: 10 * sx,
+      y0: 20 * sy,
+      x1: 19 * sx,
+      y1: 29 * sy,
+    });
+    // The whole image: first pixel to last pixel.
+    expect(prompt.forwardBox({ x0: 0, y0: 0, x1: 500, y1: 333 })).toEqual({
+      x0: 0,
+      y0: 0,
+      x1: 499 * sx,
+      y1: 332 * sy,
+    });
+    // Corners given bottom-right first come out top-left first (labels 2 then 3).
+    expect(prompt.forwardBox({ x0: 20, y0: 30, x1: 10, y1: 20 })).toEqual(
+      prompt.forwardBox({ x0: 10, y0: 20, x1: 20, y1: 30 }),
+    );
+    // A one-pixel box has both corners on that pixel.
+    const one = prompt.forwardBox({ x0: 7, y0: 8, x1: 8, y1: 9 });
+    expect(one).toEqual({ x0: 7 * sx, y0: 8 * sy, x1: 7 * sx, y1: 8 * sy });
+    expect(prompt.inverseBox(one)).toEqual({ x0: 7, y0: 8, x1: 8, y1: 9 });
+  });
+
+  it('collapses a box thinner than a pixel to its middle instead of turning it inside out', () => {
+    const prompt = originalToSamPrompt({ width: 100, height: 100 }, 'squash');
+    const s = 1024 / 100;
+    // x spans 10.2..10.6 (middle 10.4 -> index 9.9); y is a normal two-pixel span.
+    const box = prompt.forwardBox({ x0: 10.2, y0: 5, x1: 10.6, y1: 7 });
+    expect(box.x0).toBe(box.x1);
+    expect(box.x0).toBeCloseTo(9.9 * s, 10);
+    expect([box.y0, box.y1]).toEqual([5 * s, 6 * s]);
+    // Back: one pixel wide around the same middle.
+    const back = prompt.inverseBox(box);
+    expect(back.x0).toBeCloseTo(9.9, 10);
+    expect(back.x1).toBeCloseTo(10.9, 10);
+    expect([back.y0, back.y1]).toEqual([5, 7]);
+  });
+
+  it('round-trips points and boxes of at least a pixel within 1e-9', () => {
+    for (const size of testSizes()) {
+      for (const contract of contracts) {
+        const prompt = originalToSamPrompt(size, contract);
+        const p = randomPointIn(size);
+        const q = prompt.inversePoint(prompt.forwardPoint(p));
+        expect(Math.abs(q.x - p.x)).toBeLessThanOrEqual(1e-9);
+        expect(Math.abs(q.y - p.y)).toBeLessThanOrEqual(1e-9);
+        if (size.width < 2 || size.height < 2) continue;
+        const x0 = random() * (size.width - 1);
+        const y0 = random() * (size.height - 1);
+        const box = {
+          x0,
+          y0,
+          x1: x0 + 1 + random() * (size.width - 1 - x0),
+          y1: y0 + 1 + random() * (size.height - 1 - y0),
+        };
+        const back = prompt.inverseBox(prompt.forwardBox(box));
+        for (const key of ['x0', 'y0', 'x1', 'y1'] as const) {
+          expect(Math.abs(back[key] - box[key])).toBeLessThanOrEqual(1e-9);
+        }
+      }
+    }
+  });
+
+  it('names a coordinate that is not a finite number', () => {
+    const prompt = originalToSamPrompt({ width: 10, height: 10 }, 'longest-side');
+    expect(() => prompt.forwardPoint({ x: Number.NaN, y: 1 }, 'prompt.points[2]')).toThrow(
+      'prompt.points[2].x must be a finite number, got null',
+    );
+    expect(() => prompt.forwardBox({ x0: 0, y0: 0, x1: Infinity, y1: 3 })).toThrow(GeometryError);
+    expect(() => prompt.forwardBox({ x0: 0, y0: 0, x1: Infinity, y1: 3 })).toThrow(/^box\.x1 /);
+    expect(() => prompt.inversePoint({ x: 1, y: '2' as unknown as number })).toThrow(
+      'point.y must be a finite number, got "2"',
     );
   });
 });
