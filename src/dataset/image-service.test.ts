@@ -81,9 +81,9 @@ describe('ImageService', () => {
     expect([thumb.width, thumb.height]).toEqual([64, 36]);
     const small = await images.getDisplay(id('b/small.png'));
     expect([small.width, small.height]).toEqual([200, 100]);
-    const a = await images.getModelInput(wide, 'A');
+    const a = await images.getModelInput(wide, 'longest-side');
     expect([a.width, a.height]).toEqual([1024, 576]);
-    const b = await images.getModelInput(wide, 'B');
+    const b = await images.getModelInput(wide, 'squash');
     expect([b.width, b.height]).toEqual([1024, 1024]);
     const meta = await images.metadata(wide);
     expect([meta.width, meta.height, meta.format]).toEqual([1600, 900, 'jpeg']);
@@ -135,7 +135,7 @@ describe('ImageService on the shared samples', () => {
         const [display, thumb, a] = await Promise.all([
           images.getDisplay(entry.id),
           images.getThumbnail(entry.id),
-          images.getModelInput(entry.id, 'A'),
+          images.getModelInput(entry.id, 'longest-side'),
         ]);
         rows.push(
           `${entry.relPath} ${display.width}x${display.height} ${thumb.width}x${thumb.height} ${a.width}x${a.height}`,

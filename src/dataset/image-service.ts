@@ -7,7 +7,8 @@ import { ImageDecodeError } from './errors.js';
 import type { ImageMetadata } from './header.js';
 import type { ImageIndex } from './image-index.js';
 import { LazyImage } from './lazy-image.js';
-import type { EncodedImage, ModelContract, RawImage } from './raw-image.js';
+import type { ResizeContract } from '../geometry/index.js';
+import type { EncodedImage, RawImage } from './raw-image.js';
 
 /** Room for the object around a buffer, so that tiny entries are not counted as free. */
 const ENTRY_OVERHEAD = 128;
@@ -86,7 +87,7 @@ export class ImageService {
     return this.cached(this.decodedCache, id, 'rgb', (image) => image.rgb());
   }
 
-  getModelInput(id: string, contract: ModelContract): Promise<RawImage> {
+  getModelInput(id: string, contract: ResizeContract): Promise<RawImage> {
     return this.cached(this.decodedCache, id, `model-${contract}`, (image) =>
       image.modelInput(contract),
     );

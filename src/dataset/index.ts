@@ -6,7 +6,6 @@ export * from './image-id.js';
 export * from './image-index.js';
 export * from './image-service.js';
 export * from './lazy-image.js';
-export * from './model-input-size.js';
 export * from './natural-sort.js';
 export * from './raw-image.js';
 export * from './resample-bilinear.js';

@@ -173,19 +173,19 @@ describe('LazyImage.display and thumbnail', () => {
 
 describe('LazyImage.modelInput', () => {
   it('contract A: longest side 1024 with the reference rounding', async () => {
-    const hubble = await lazy(sample('hubble_deep_field.jpg')).modelInput('A');
+    const hubble = await lazy(sample('hubble_deep_field.jpg')).modelInput('longest-side');
     expect([hubble.width, hubble.height, hubble.data.length]).toEqual([1024, 893, 1024 * 893 * 3]);
-    const chelsea = await lazy(sample('chelsea.png')).modelInput('A');
+    const chelsea = await lazy(sample('chelsea.png')).modelInput('longest-side');
     expect([chelsea.width, chelsea.height]).toEqual([1024, 681]);
-    const large = await lazy(big).modelInput('A');
+    const large = await lazy(big).modelInput('longest-side');
     expect([large.width, large.height]).toEqual([1024, 683]);
-    const turned = await lazy(rotated).modelInput('A');
+    const turned = await lazy(rotated).modelInput('longest-side');
     expect([turned.width, turned.height]).toEqual([512, 1024]);
   });
 
   it('contract B: squashed to 1024 x 1024', async () => {
     for (const file of [big, sample('chelsea.png'), rotated]) {
-      const input = await lazy(file).modelInput('B');
+      const input = await lazy(file).modelInput('squash');
       expect([input.width, input.height, input.data.length]).toEqual([1024, 1024, 1024 * 1024 * 3]);
     }
   });
@@ -193,10 +193,10 @@ describe('LazyImage.modelInput', () => {
   it('resamples like the reference bilinear resize', async () => {
     const retina = lazy(sample('retina.jpg'));
     const reference = resampleBilinear(await retina.rgb(), 1024, 1024);
-    const shrunk = await retina.modelInput('A');
+    const shrunk = await retina.modelInput('longest-side');
     expect(meanAbsDiff(shrunk.data, reference.data)).toBeLessThan(0.5);
     // Enlarging is the reference itself: a flat colour stays exactly that colour.
-    const turned = await lazy(rotated).modelInput('A');
+    const turned = await lazy(rotated).modelInput('longest-side');
     expect(pixel(turned, 256, 10)[0]).toBeGreaterThan(200);
     expect(pixel(turned, 256, 1013)[2]).toBeGreaterThan(200);
   });

@@ -5,8 +5,8 @@ import { ImageDecodeError } from './errors.js';
 import { CONTENT_TYPES } from './formats.js';
 import type { ImageMetadata } from './header.js';
 import type { ImageEntry } from './image-entry.js';
-import { MODEL_INPUT_SIDE, modelInputSize } from './model-input-size.js';
-import type { EncodedImage, ModelContract, RawImage } from './raw-image.js';
+import { modelResizeSize, type ResizeContract } from '../geometry/index.js';
+import type { EncodedImage, RawImage } from './raw-image.js';
 import { resampleBilinear } from './resample-bilinear.js';
 
 /**
@@ -71,18 +71,16 @@ export class LazyImage {
   }
 
   /**
-   * The encoder's input as RGB uint8 HWC, before normalisation. A: longest side 1024 with the
-   * reference rounding (modelInputSize), unpadded. B: squashed to 1024 x 1024. Resampling is the
+   * The encoder's input as RGB uint8 HWC, before normalisation, sized by geometry's
+   * modelResizeSize: 'longest-side' (contract A: longest side 1024 with the reference rounding,
+   * unpadded) or 'squash' (contract B: 1024 x 1024). Resampling is the
    * reference's bilinear: sharp's antialiased 'linear' kernel shrinks (without JPEG fast
    * shrink-on-load, which blurs less faithfully), resampleBilinear enlarges.
    */
-  modelInput(contract: ModelContract): Promise<RawImage> {
+  modelInput(contract: ResizeContract): Promise<RawImage> {
     return this.shared(`model-${contract}`, async () => {
       const header = await this.options.header();
-      const target =
-        contract === 'A'
-          ? modelInputSize(header.width, header.height)
-          : { width: MODEL_INPUT_SIDE, height: MODEL_INPUT_SIDE };
+      const target = modelResizeSize(header, contract);
       const shrunk = {
         width: Math.min(target.width, header.width),
         height: Math.min(target.height, header.height),

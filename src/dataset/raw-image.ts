@@ -15,6 +15,3 @@ export interface EncodedImage {
   format: DisplayFormat;
   contentType: string;
 }
-
-/** Which encoder input to prepare: A = SAM 1 family, B = SAM 2 (see MODELS.md). */
-export type ModelContract = 'A' | 'B';

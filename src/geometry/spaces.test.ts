@@ -304,3 +304,15 @@ describe('round trips', () => {
     expect(() => t.forwardRing([1, 2, 3])).toThrow(/even number/);
   });
 });
+
+describe('modelResizeSize on the sample photographs (contract A worked examples)', () => {
+  it('follows floor(side * 1024 / longest + 0.5), halves rounding up', () => {
+    const a = (width: number, height: number): Size =>
+      modelResizeSize({ width, height }, 'longest-side');
+    expect(a(1000, 872)).toEqual({ width: 1024, height: 893 }); // hubble: 892.9 -> 893
+    expect(a(451, 300)).toEqual({ width: 1024, height: 681 }); // chelsea: 681.2 -> 681
+    expect(a(6000, 4000)).toEqual({ width: 1024, height: 683 }); // 682.67 -> 683
+    expect(a(300, 451)).toEqual({ width: 681, height: 1024 });
+    expect(a(2048, 1025)).toEqual({ width: 1024, height: 513 }); // 512.5 -> 513
+  });
+});
