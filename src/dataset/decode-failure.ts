@@ -23,6 +23,14 @@ export async function toDecodeError(err: unknown, file: string): Promise<ImageDe
   return new ImageDecodeError(file, reason, detail, { cause: err });
 }
 
+/** libvips' words for a file whose leading bytes match none of its loaders. */
+const UNKNOWN_FORMAT = /unsupported image format/i;
+
+/** Whether sharp failed because it did not recognise the format at all (as for BMP). */
+export function isUnknownFormatError(err: unknown): boolean {
+  return err instanceof Error && UNKNOWN_FORMAT.test(err.message);
+}
+
 function reasonOf(message: string): DecodeFailure {
   if (/exceeds pixel limit/i.test(message)) return 'too-many-pixels';
   if (/input file is missing|permission denied|no such file|is a directory/i.test(message)) {
@@ -34,7 +42,7 @@ function reasonOf(message: string): DecodeFailure {
     /premature end|truncated|unexpected end|not enough|read error|end of (file|data)/i.test(message)
   )
     return 'truncated';
-  if (/unsupported image format/i.test(message)) return 'not-an-image';
+  if (UNKNOWN_FORMAT.test(message)) return 'not-an-image';
   if (/unsupported|not supported/i.test(message)) return 'unsupported';
   return 'corrupt';
 }
@@ -48,9 +56,11 @@ function firstLine(message: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
-/** Image formats libvips (as built for sharp) does not read, by their leading bytes. */
+/**
+ * Image formats libvips (as built for sharp) does not read, by their leading bytes. BMP is not
+ * among them: it has a decoder of its own (bmp-decode.ts).
+ */
 const SIGNATURES: Array<{ name: string; test: (b: Buffer) => boolean }> = [
-  { name: 'a BMP image', test: (b) => b.toString('latin1', 0, 2) === 'BM' },
   { name: 'an ICO icon', test: (b) => b.readUInt32BE(0) === 0x00000100 },
   { name: 'a Photoshop document', test: (b) => b.toString('latin1', 0, 4) === '8BPS' },
   {

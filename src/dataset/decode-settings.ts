@@ -1,4 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
+import { decodeBmp } from './bmp-decode.js';
 import type { Config } from '../config/index.js';
 import type { DisplayFormat } from './formats.js';
 
@@ -34,12 +35,19 @@ export function configureSharp(config: Config): void {
 }
 
 /**
- * A sharp pipeline over one file for decoding. failOn 'error' makes truncated and corrupt data an
- * error (sharp's 'none' would hand back grey-filled pictures) while tolerating the harmless
- * warnings many camera JPEGs carry; the pixel limit is checked again by libvips as a backstop to
- * the header check.
+ * A sharp pipeline over one file for decoding; `format` is the header's. failOn 'error' makes
+ * truncated and corrupt data an error (sharp's 'none' would hand back grey-filled pictures) while
+ * tolerating the harmless warnings many camera JPEGs carry; the pixel limit is checked again by
+ * libvips as a backstop to the header check.
+ *
+ * BMP, which libvips cannot read, is decoded here into raw pixels first (resolving only once the
+ * whole file is decoded), and the same pipeline runs on those.
  */
-export function decoderFor(file: string, pixelLimit: number): Sharp {
+export async function decoderFor(file: string, format: string, pixelLimit: number): Promise<Sharp> {
+  if (format === 'bmp') {
+    const { data, width, height, channels } = await decodeBmp(file, pixelLimit);
+    return sharp(data, { raw: { width, height, channels }, limitInputPixels: pixelLimit });
+  }
   return sharp(file, { failOn: 'error', limitInputPixels: pixelLimit });
 }
 

@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatasetError, ImageDecodeError, UnknownImageError } from './errors.js';
+import { DatasetError, UnknownImageError, type ImageDecodeError } from './errors.js';
 import { imageIdOf } from './image-id.js';
 import { ImageIndex } from './image-index.js';
 import {
@@ -19,7 +19,8 @@ import {
   put,
   sample,
   tempDir,
-  tinyBmp,
+  bmpFile,
+  decodeFailure,
 } from './test-fixtures.js';
 
 const cleanups: Array<() => void> = [];
@@ -29,16 +30,6 @@ function newDataset(prefix: string): string {
   const { dir, remove } = tempDir(prefix);
   cleanups.push(remove);
   return dir;
-}
-
-/** Rejection reason of a promise that must reject with an ImageDecodeError. */
-async function decodeFailure(promise: Promise<unknown>): Promise<ImageDecodeError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ImageDecodeError);
-  return err as ImageDecodeError;
 }
 
 describe('ImageIndex scan', () => {
@@ -187,7 +178,19 @@ describe('ImageIndex metadata', () => {
     put(dir, 'text.png', 'these bytes are text, not a picture');
     put(dir, 'empty.jpg', Buffer.alloc(0));
     put(dir, 'bomb.png', bombPngHeader(100_000, 100_000));
-    put(dir, 'old.bmp', tinyBmp());
+    // RLE8-compressed, 2 x 1: a real BMP variant the decoder does not read.
+    put(
+      dir,
+      'old.bmp',
+      bmpFile({
+        width: 2,
+        height: 1,
+        bitsPerPixel: 8,
+        compression: 1,
+        palette: [[0, 0, 0]],
+        rows: [2, 0, 0, 1],
+      }),
+    );
     put(dir, 'gone.webp', await gradientImage(8, 8, 'webp'));
     copyFileSync(sample('truncated.jpg'), path.join(dir, 'truncated.jpg'));
     index = ImageIndex.open(dir);
@@ -293,10 +296,13 @@ describe('ImageIndex metadata', () => {
     expect(meta.width * meta.height).toBe(800);
   });
 
-  it('calls a real image in a format the decoder lacks unsupported', async () => {
+  it('calls a real image in a variant the decoder lacks unsupported', async () => {
     const err = await decodeFailure(index.metadata(id('old.bmp')));
     expect(err.reason).toBe('unsupported');
-    expect(err.message).toContain('a BMP image');
+    expect(err.message).toBe(
+      `Cannot decode ${path.join(dir, 'old.bmp')}: the image format is not supported ` +
+        '(a BMP with RLE8 compression)',
+    );
   });
 
   it('reports a file deleted after the scan as unreadable', async () => {

@@ -4,7 +4,9 @@ import { defaultConfig } from '../config/index.js';
 import { ImageDecodeError, UnknownImageError } from './errors.js';
 import { ImageIndex } from './image-index.js';
 import { ImageService } from './image-service.js';
+import type { RawImage } from './raw-image.js';
 import { gradientImage, put, sample, tempDir } from './test-fixtures.js';
+import { collectGarbageUntil, collectionObserver } from '../cache/gc-test-support.js';
 
 const { dir, remove } = tempDir('service');
 afterAll(remove);
@@ -92,14 +94,44 @@ describe('ImageService', () => {
 
   it('keeps within its byte budget', async () => {
     const images = service(defaultConfig(), { decodedImages: 3 * 1024 * 1024 });
-    await images.getRgb(id('a/wide.jpg')); // 4.3 MB: larger than the whole budget, not kept
-    await images.getRgb(id('c/photo.webp')); // 0.9 MB
-    await images.getRgb(id('b/small.png'));
+    const wide = await images.getRgb(id('a/wide.jpg')); // larger than the whole budget, not kept
+    const photo = await images.getRgb(id('c/photo.webp'));
+    const small = await images.getRgb(id('b/small.png'));
+    expect(wide.data.length).toBeGreaterThan(3 * 1024 * 1024);
     const [, decoded] = images.caches();
     expect(decoded.sizeBytes).toBeLessThanOrEqual(3 * 1024 * 1024);
-    expect(decoded.keys().sort()).toEqual(
-      [id('b/small.png'), id('c/photo.webp')].map((k) => `${k}:rgb`).sort(),
-    );
+    expect(decoded.sizeBytes).toBeGreaterThanOrEqual(photo.data.length + small.data.length);
+    expect(decoded.stats().entries).toBe(2);
+  });
+
+  it('hands out pixels a caller still holds after eviction, and decodes again once they are collected', async () => {
+    const images = service();
+    const [display, decoded] = images.caches();
+    const photo = id('c/photo.webp');
+    const observer = collectionObserver();
+    let held: RawImage | undefined = await images.getRgb(photo);
+    observer.track(held, 'rgb');
+    // The memory manager under pressure: the budgeted tier lets go of everything.
+    expect(decoded.shrinkTo(0)).toBeGreaterThanOrEqual(held.data.length);
+    expect(decoded.sizeBytes).toBe(0);
+    let again: RawImage | undefined = await images.getRgb(photo);
+    expect(again).toBe(held);
+    expect(images.stats().decodes).toEqual({ rgb: 1 });
+    expect(decoded.stats()).toMatchObject({ weakHits: 1, entries: 1 });
+
+    held = undefined;
+    again = undefined;
+    decoded.shrinkTo(0); // the weak hit put the pixels back into the budgeted tier
+    expect(await collectGarbageUntil(() => observer.collected.has('rgb'))).toBe(true);
+    const fresh = await images.getRgb(photo);
+    expect([fresh.width, fresh.height]).toEqual([640, 480]);
+    expect(images.stats().decodes).toEqual({ rgb: 2 });
+    expect(decoded.stats().weakHits).toBe(1);
+    // Both caches stay what the memory manager registers.
+    for (const cache of [display, decoded]) {
+      expect(typeof cache.setBudget).toBe('function');
+      expect(cache.purgeStale()).toBe(0);
+    }
   });
 
   it('marks an image broken when its pixels fail, then refuses it without decoding', async () => {

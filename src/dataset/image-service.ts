@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { BudgetedCache } from '../cache/budgeted-cache.js';
+import { WeakFallbackCache } from '../cache/weak-fallback-cache.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { configureSharp, decodeSettingsFrom, type DecodeSettings } from './decode-settings.js';
@@ -23,6 +24,13 @@ export interface ImageServiceOptions {
   budgets?: { displayImages?: number; decodedImages?: number };
 }
 
+/** What cached() needs of a cache; both kinds used here have it. */
+interface ValueCache<V> {
+  get(key: string): V | undefined;
+  peek(key: string): V | undefined;
+  set(key: string, value: V): boolean;
+}
+
 /** Counts of decoder pipelines started, by output, since the service was built. */
 export type DecodeCounts = Record<string, number>;
 
@@ -31,13 +39,19 @@ export type DecodeCounts = Record<string, number>;
  * id, decoded on demand and kept in two byte-budgeted caches ('displayImages' for encoded
  * pictures, 'decodedImages' for raw pixels) that the memory manager registers and shrinks.
  *
+ * Raw pixels are large (72 MB for 24 megapixels) and stay in use for seconds after a lookup (an
+ * encoder run), so their cache has a weak tier: when the budget evicts pixels a request still
+ * holds, the next request for them gets the same object instead of a second decode, and nothing
+ * is kept alive for the cache's sake. Encoded pictures are small and copied to the socket at
+ * once, so a weak tier would find nothing alive there: that cache is a plain budgeted one.
+ *
  * LazyImage objects exist only while work for their image is in flight (so concurrent requests
  * share one decode) and are dropped when idle: 100,000 images cost nothing until looked at. A
  * decode failure marks the image broken in the index and rethrows the ImageDecodeError.
  */
 export class ImageService {
   private readonly displayCache: BudgetedCache<EncodedImage>;
-  private readonly decodedCache: BudgetedCache<RawImage>;
+  private readonly decodedCache: WeakFallbackCache<RawImage>;
   private readonly settings: DecodeSettings;
   private readonly live = new Map<string, LazyImage>();
   private readonly decodeCounts: DecodeCounts = {};
@@ -57,7 +71,7 @@ export class ImageService {
       sizeOf: (picture) => picture.data.length + ENTRY_OVERHEAD,
       ttlMs: config.get('cache.displayImages.ttlSeconds') * 1000,
     });
-    this.decodedCache = new BudgetedCache<RawImage>({
+    this.decodedCache = new WeakFallbackCache<RawImage>({
       name: 'decodedImages',
       budgetBytes: options.budgets?.decodedImages ?? host * config.get('cache.decodedImages.share'),
       sizeOf: (pixels) => pixels.data.length + ENTRY_OVERHEAD,
@@ -66,7 +80,7 @@ export class ImageService {
   }
 
   /** The caches for the memory manager to register (names match the cache.* config keys). */
-  caches(): [BudgetedCache<EncodedImage>, BudgetedCache<RawImage>] {
+  caches(): [BudgetedCache<EncodedImage>, WeakFallbackCache<RawImage>] {
     return [this.displayCache, this.decodedCache];
   }
 
@@ -98,8 +112,8 @@ export class ImageService {
     return { decodes: { ...this.decodeCounts }, imagesInFlight: this.live.size };
   }
 
-  private async cached<V extends NonNullable<unknown>>(
-    cache: BudgetedCache<V>,
+  private async cached<V extends object>(
+    cache: ValueCache<V>,
     id: string,
     output: string,
     make: (image: LazyImage) => Promise<V>,

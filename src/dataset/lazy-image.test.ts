@@ -1,15 +1,13 @@
-import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.js';
 import { decodeSettingsFrom, type DecodeSettings } from './decode-settings.js';
 import { ImageDecodeError } from './errors.js';
 import { readImageHeader } from './header.js';
-import type { ImageEntry } from './image-entry.js';
-import { LazyImage } from './lazy-image.js';
+import type { LazyImage } from './lazy-image.js';
 import type { RawImage } from './raw-image.js';
 import { resampleBilinear } from './resample-bilinear.js';
-import { gradientImage, halvesJpeg, put, sample, tempDir } from './test-fixtures.js';
+import { gradientImage, halvesJpeg, lazyImage, put, sample, tempDir } from './test-fixtures.js';
 import { statSync } from 'node:fs';
 
 const settings: DecodeSettings = {
@@ -18,21 +16,8 @@ const settings: DecodeSettings = {
   thumbnailSize: 128,
 };
 
-/** A LazyImage over any file, with the header read the way the index reads it. */
 function lazy(file: string, overrides: Partial<DecodeSettings> = {}): LazyImage {
-  const entry: ImageEntry = {
-    id: 'test',
-    relPath: path.basename(file),
-    absPath: file,
-    bytes: statSync(file).size,
-    mtimeMs: 0,
-    format: 'jpeg',
-  };
-  const merged = { ...settings, ...overrides };
-  return new LazyImage(entry, {
-    settings: merged,
-    header: () => readImageHeader(file, entry.bytes, merged.pixelLimit),
-  });
+  return lazyImage(file, { ...settings, ...overrides });
 }
 
 function pixel(image: RawImage, x: number, y: number): number[] {

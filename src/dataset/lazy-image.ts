@@ -111,17 +111,21 @@ export class LazyImage {
   }
 
   /** The file opened for decoding: oriented, flattened, sRGB with 3 channels. */
-  private async pipeline(): Promise<Sharp> {
-    const header = await this.options.header();
-    let pipeline = decoderFor(this.entry.absPath, this.options.settings.pixelLimit).autoOrient();
+  private async pipeline(header: ImageMetadata): Promise<Sharp> {
+    const { absPath } = this.entry;
+    let pipeline = (
+      await decoderFor(absPath, header.format, this.options.settings.pixelLimit)
+    ).autoOrient();
     if (header.hasAlpha) pipeline = pipeline.flatten({ background: BACKGROUND });
     return pipeline.toColourspace('srgb').removeAlpha();
   }
 
   private async decodeRaw(output: string, shape: (pipeline: Sharp) => Sharp): Promise<RawImage> {
-    const pipeline = shape(await this.pipeline());
-    const { data, info } = await this.run(output, () =>
-      pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }),
+    const header = await this.options.header();
+    const { data, info } = await this.run(output, async () =>
+      shape(await this.pipeline(header))
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true }),
     );
     if (info.channels !== 3) {
       throw new ImageDecodeError(
@@ -135,16 +139,17 @@ export class LazyImage {
 
   private async encode(output: string, maxSide: number): Promise<EncodedImage> {
     const { displayFormat: format, displayQuality: quality } = this.options.settings;
-    const resized = (await this.pipeline()).resize({
-      width: maxSide,
-      height: maxSide,
-      fit: 'inside',
-      withoutEnlargement: true,
+    const header = await this.options.header();
+    const { data, info } = await this.run(output, async () => {
+      const resized = (await this.pipeline(header)).resize({
+        width: maxSide,
+        height: maxSide,
+        fit: 'inside',
+        withoutEnlargement: true,
+      });
+      const encoder = format === 'webp' ? resized.webp({ quality }) : resized.jpeg({ quality });
+      return encoder.toBuffer({ resolveWithObject: true });
     });
-    const encoder = format === 'webp' ? resized.webp({ quality }) : resized.jpeg({ quality });
-    const { data, info } = await this.run(output, () =>
-      encoder.toBuffer({ resolveWithObject: true }),
-    );
     return {
       data,
       width: info.width,
@@ -154,7 +159,11 @@ export class LazyImage {
     };
   }
 
-  /** Counts one decode and turns decoder failures into ImageDecodeError. */
+  /**
+   * Counts one decode and turns decoder failures into ImageDecodeError. The header is read
+   * before this (a refused header is no decode); opening the decoder is inside it, since for BMP
+   * that is the decode.
+   */
   private async run<T>(output: string, decode: () => Promise<T>): Promise<T> {
     this.decodeCount++;
     this.options.onDecode?.(output);

@@ -2,12 +2,20 @@
  * Real image files for the dataset tests, made with sharp in temporary folders. Test support only
  * (imported by *.test.ts files).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
+import { encode as encodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
+import { expect } from 'vitest';
+import type { DecodeSettings } from './decode-settings.js';
+import { ImageDecodeError } from './errors.js';
+import { readImageHeader } from './header.js';
+import type { ImageEntry } from './image-entry.js';
+import { LazyImage } from './lazy-image.js';
+import type { RawImage } from './raw-image.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -16,6 +24,32 @@ export const samplesDir = path.resolve(repoRoot, '../shared/samples');
 
 export function sample(name: string): string {
   return path.join(samplesDir, name);
+}
+
+/** A LazyImage over any file, with the header read the way the index reads it. */
+export function lazyImage(file: string, settings: DecodeSettings): LazyImage {
+  const entry: ImageEntry = {
+    id: 'test',
+    relPath: path.basename(file),
+    absPath: file,
+    bytes: statSync(file).size,
+    mtimeMs: 0,
+    format: 'jpeg',
+  };
+  return new LazyImage(entry, {
+    settings,
+    header: () => readImageHeader(file, entry.bytes, settings.pixelLimit),
+  });
+}
+
+/** Rejection reason of a promise that must reject with an ImageDecodeError. */
+export async function decodeFailure(promise: Promise<unknown>): Promise<ImageDecodeError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ImageDecodeError);
+  return err as ImageDecodeError;
 }
 
 /** A fresh temporary folder and a function that deletes it. */
@@ -60,16 +94,8 @@ export async function gradientImage(
   height: number,
   format: 'jpeg' | 'png' | 'webp',
 ): Promise<Buffer> {
-  const raw = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 3;
-      raw[i] = Math.floor((x * 255) / width);
-      raw[i + 1] = Math.floor((y * 255) / height);
-      raw[i + 2] = (x ^ y) & 0xff;
-    }
-  }
-  return sharp(raw, { raw: { width, height, channels: 3 } })
+  const { data } = gradientPixels(width, height);
+  return sharp(data, { raw: { width, height, channels: 3 } })
     .toFormat(format)
     .toBuffer();
 }
@@ -110,19 +136,78 @@ function crc32(bytes: Buffer): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-/** The smallest valid 24-bit BMP (2 x 2): a real image in a format the decoder cannot read. */
-export function tinyBmp(): Buffer {
-  const rowBytes = 8;
-  const size = 54 + rowBytes * 2;
-  const bmp = Buffer.alloc(size);
-  bmp.write('BM', 0, 'latin1');
-  bmp.writeUInt32LE(size, 2);
-  bmp.writeUInt32LE(54, 10);
-  bmp.writeUInt32LE(40, 14);
-  bmp.writeInt32LE(2, 18);
-  bmp.writeInt32LE(2, 22);
-  bmp.writeUInt16LE(1, 26);
-  bmp.writeUInt16LE(24, 28);
-  bmp.writeUInt32LE(rowBytes * 2, 34);
-  return bmp;
+export interface BmpParts {
+  width: number;
+  /** Negative for rows stored top row first. */
+  height: number;
+  bitsPerPixel: number;
+  compression?: number;
+  /** Info header size (40 unless given); the fields past the first 40 bytes are left 0. */
+  infoBytes?: number;
+  /** Bit-field masks, written from file offset 54: inside a V2+ header, after a 40-byte one. */
+  masks?: number[];
+  /** Colour table as [r, g, b], written as B, G, R, 0. */
+  palette?: Array<[number, number, number]>;
+  /** The colours-used field (the palette's length unless given). */
+  colorsUsed?: number;
+  /** Bytes left between the tables and the pixel rows. */
+  gap?: number;
+  /** The pixel rows exactly as stored, padding included. */
+  rows: number[];
+}
+
+/**
+ * A BMP put together byte by byte from its parts, with no encoder involved, so a decoder can be
+ * checked against pixels whose stored bytes the test spells out.
+ */
+export function bmpFile(parts: BmpParts): Buffer {
+  const infoBytes = parts.infoBytes ?? 40;
+  const masks = parts.masks ?? [];
+  const palette = parts.palette ?? [];
+  const tablesEnd = Math.max(14 + infoBytes, 54 + masks.length * 4) + palette.length * 4;
+  const pixelOffset = tablesEnd + (parts.gap ?? 0);
+  const file = Buffer.alloc(pixelOffset + parts.rows.length);
+  file.write('BM', 0, 'latin1');
+  file.writeUInt32LE(file.length, 2);
+  file.writeUInt32LE(pixelOffset, 10);
+  file.writeUInt32LE(infoBytes, 14);
+  file.writeInt32LE(parts.width, 18);
+  file.writeInt32LE(parts.height, 22);
+  file.writeUInt16LE(1, 26);
+  file.writeUInt16LE(parts.bitsPerPixel, 28);
+  file.writeUInt32LE(parts.compression ?? 0, 30);
+  file.writeUInt32LE(parts.rows.length, 34);
+  file.writeUInt32LE(parts.colorsUsed ?? palette.length, 46);
+  masks.forEach((mask, i) => file.writeUInt32LE(mask, 54 + i * 4));
+  const paletteAt = tablesEnd - palette.length * 4;
+  palette.forEach(([r, g, b], i) => file.set([b, g, r, 0], paletteAt + i * 4));
+  file.set(parts.rows, pixelOffset);
+  return file;
+}
+
+/** An RGB picture (rows top to bottom) as a BMP written by bmp-ts's encoder. */
+export function encodedBmp(rgb: RawImage, bitsPerPixel: 24 | 32): Buffer {
+  const { width, height, data } = rgb;
+  // The encoder takes A, B, G, R per pixel.
+  const abgr = Buffer.alloc(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    abgr[i * 4 + 1] = data[i * 3 + 2]!;
+    abgr[i * 4 + 2] = data[i * 3 + 1]!;
+    abgr[i * 4 + 3] = data[i * 3]!;
+  }
+  return encodeBmp({ width, height, data: abgr, bitPP: bitsPerPixel }).data;
+}
+
+/** The gradient of gradientImage as raw RGB. */
+export function gradientPixels(width: number, height: number): RawImage {
+  const data = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      data[i] = Math.floor((x * 255) / width);
+      data[i + 1] = Math.floor((y * 255) / height);
+      data[i + 2] = (x ^ y) & 0xff;
+    }
+  }
+  return { width, height, data };
 }
