@@ -1,16 +1,20 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT, type CliIO } from './io.js';
 import { main } from './main.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const samples = path.resolve(repoRoot, '../shared/samples');
 const photos = path.join(repoRoot, 'examples/photos');
+const truncatedJpeg = path.join(repoRoot, 'test/fixtures/truncated.jpg');
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -22,10 +26,11 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 
 function datasetWithBrokenFiles(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sam-cli-scan-'));
+  tempDirs.push(dir);
   mkdirSync(path.join(dir, 'sub'));
-  copyFileSync(path.join(samples, 'horse.png'), path.join(dir, 'img10.png'));
-  copyFileSync(path.join(samples, 'rocket.jpg'), path.join(dir, 'sub', 'img2.jpg'));
-  copyFileSync(path.join(samples, 'truncated.jpg'), path.join(dir, 'truncated.jpg'));
+  copyFileSync(path.join(photos, 'horse.png'), path.join(dir, 'img10.png'));
+  copyFileSync(path.join(photos, 'rocket.jpg'), path.join(dir, 'sub', 'img2.jpg'));
+  copyFileSync(truncatedJpeg, path.join(dir, 'truncated.jpg'));
   writeFileSync(path.join(dir, 'empty.png'), '');
   writeFileSync(path.join(dir, 'notes.tif'), 'this is text, not a TIFF');
   writeFileSync(path.join(dir, 'readme.txt'), 'not an image extension: never listed');
@@ -163,10 +168,19 @@ describe('the installed binary (bin/sam-annotator.js, after npm run build)', () 
     await expect(
       run(process.execPath, [bin, 'scan', '/nonexistent/dataset'], { env }),
     ).rejects.toMatchObject({ code: EXIT.error });
+    const broken = datasetWithBrokenFiles();
+    await run(process.execPath, [bin, 'scan', broken], { env });
     await expect(
-      run(process.execPath, [bin, 'scan', path.join(samples)], { env }).then(() =>
-        run(process.execPath, [bin, 'scan', samples, '--verify'], { env }),
-      ),
+      run(process.execPath, [bin, 'scan', broken, '--verify'], { env }),
     ).rejects.toMatchObject({ code: EXIT.problemsFound });
+  });
+});
+
+describe('scan argument checks', () => {
+  it('rejects a bad --concurrency as a usage error before scanning', async () => {
+    const { code, err } = await run('scan', photos, '--verify', '--concurrency', '0');
+    expect(code).toBe(EXIT.usage);
+    expect(err).toContain('--concurrency');
+    expect(err).toContain('"0"');
   });
 });

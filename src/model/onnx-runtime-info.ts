@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 
 /** The one command that turns on GPU providers (the install script is kept from running by default). */
-export const GPU_OPT_IN_COMMAND = 'ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node';
+// `npm rebuild` would not do: npm skips the scripts that allowScripts denies on rebuild too.
+export const GPU_OPT_IN_COMMAND =
+  'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
 
 export interface ExecutionProviderInfo {
   name: string;
@@ -14,7 +16,9 @@ export interface ExecutionProviderInfo {
 }
 
 export interface OnnxRuntimeInfo {
-  version: string;
+  /** null when the native binding failed to load (then `loadError` says why). */
+  version: string | null;
+  loadError: string | null;
   bindingDir: string | null;
   providers: ExecutionProviderInfo[];
   gpuOptIn: string;
@@ -40,9 +44,23 @@ function bindingDir(): string | null {
 /**
  * What ONNX Runtime offers on this machine, without loading a model. Whether a provider really
  * runs is only known when a session is created with it; the model layer tries them one at a time.
+ * The binding is imported here, not at module load, so that a broken install is reported instead
+ * of crashing every command.
  */
-export function describeOnnxRuntime(): OnnxRuntimeInfo {
+export async function describeOnnxRuntime(): Promise<OnnxRuntimeInfo> {
   const dir = bindingDir();
+  let ort: typeof Ort;
+  try {
+    ort = await import('onnxruntime-node');
+  } catch (err) {
+    return {
+      version: null,
+      loadError: (err as Error).message,
+      bindingDir: dir,
+      providers: [],
+      gpuOptIn: GPU_OPT_IN_COMMAND,
+    };
+  }
   const providers = ort.listSupportedBackends().map(({ name, bundled }): ExecutionProviderInfo => {
     if (bundled) {
       return {
@@ -63,6 +81,7 @@ export function describeOnnxRuntime(): OnnxRuntimeInfo {
   });
   return {
     version: ort.env.versions.node ?? ort.env.versions.common,
+    loadError: null,
     bindingDir: dir,
     providers,
     gpuOptIn: GPU_OPT_IN_COMMAND,

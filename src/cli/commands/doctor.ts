@@ -38,7 +38,7 @@ export function registerDoctorCommand(
         cgroupLimit: sample.cgroup?.limitBytes ?? null,
         physical: sample.system.totalBytes,
       });
-      const ort = describeOnnxRuntime();
+      const ort = await describeOnnxRuntime();
       const report = {
         node: { version: process.version, supported: nodeIsSupported(process.version) },
         onnxruntime: ort,
@@ -71,7 +71,9 @@ export function registerDoctorCommand(
       const problems: string[] = [];
       if (!report.node.supported)
         problems.push(`Node.js ${process.version} is too old: use 20.9 or newer.`);
-      if (!ort.providers.some((p) => p.name === 'cpu' && p.installed)) {
+      if (ort.loadError) {
+        problems.push(`ONNX Runtime does not load (${ort.loadError}): reinstall onnxruntime-node.`);
+      } else if (!ort.providers.some((p) => p.name === 'cpu' && p.installed)) {
         problems.push('ONNX Runtime has no CPU provider: reinstall onnxruntime-node.');
       }
 
@@ -83,7 +85,7 @@ export function registerDoctorCommand(
           'Node.js',
           `${process.version}${report.node.supported ? '' : '  (too old: use 20.9+)'}`,
         );
-        line('ONNX Runtime', `${ort.version} (onnxruntime-node)`);
+        line('ONNX Runtime', ort.version ? `${ort.version} (onnxruntime-node)` : 'does not load');
         for (const p of ort.providers) line(`  ${p.name}`, p.detail);
         line('sharp', `${report.sharp.version}, libvips ${report.sharp.libvips}`);
         const cg = sample.cgroup;

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { formatBytes } from '../../config/index.js';
 import { ImageDecodeError, ImageIndex } from '../../dataset/index.js';
 import { commandContext, PROJECT_DIR_NAME, type GlobalOptions } from '../context.js';
@@ -7,7 +7,15 @@ import { EXIT, printJson, type CliIO } from '../io.js';
 interface ScanOptions {
   json?: boolean;
   verify?: boolean;
-  concurrency?: string;
+  concurrency: number;
+}
+
+function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1) {
+    throw new InvalidArgumentError(`expected a whole number of at least 1, got "${text}".`);
+  }
+  return value;
 }
 
 /** `scan DIR [--json] [--verify]`: what a dataset folder holds, and with --verify what is broken. */
@@ -22,7 +30,7 @@ export function registerScanCommand(
     .argument('<dir>', 'dataset folder')
     .option('--json', 'machine-readable output')
     .option('--verify', 'read every image header and list broken files')
-    .option('--concurrency <n>', 'header reads in flight with --verify', '16')
+    .option('--concurrency <n>', 'header reads in flight with --verify', positiveInteger, 16)
     .action(async (dir: string, options: ScanOptions, command: Command) => {
       // The command reports broken files and skipped paths itself: no log lines for them.
       const { config } = commandContext(io, command.optsWithGlobals<GlobalOptions>(), dir);
@@ -38,12 +46,7 @@ export function registerScanCommand(
 
       let verifyMs: number | undefined;
       if (options.verify) {
-        const concurrency = Number(options.concurrency);
-        if (!Number.isInteger(concurrency) || concurrency < 1) {
-          throw new Error(
-            `--concurrency must be a positive integer, got ${JSON.stringify(options.concurrency)}`,
-          );
-        }
+        const { concurrency } = options;
         const verifyStart = performance.now();
         let lastReport = verifyStart;
         await index.readAllHeaders({
