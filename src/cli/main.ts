@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerModelsCommand } from './commands/models.js';
 import { registerScanCommand } from './commands/scan.js';
 import { EXIT, processIO, type CliIO } from './io.js';
 
@@ -40,6 +41,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   registerDoctorCommand(program, io, setExit);
   registerScanCommand(program, io, setExit);
   registerConfigCommand(program, io, setExit);
+  registerModelsCommand(program, io, setExit);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -9,7 +9,7 @@ export interface KeySpec<T = unknown> {
   schema: z.ZodType<T>;
   default: T;
   /** How text (environment, --set) becomes a value before the schema checks it. */
-  parse: 'number' | 'integer' | 'boolean' | 'string' | 'size';
+  parse: 'number' | 'integer' | 'boolean' | 'string' | 'size' | 'text';
   allowed: string;
   description: string;
   /** Extra environment names accepted for this key (the seed tool's names). */
@@ -202,6 +202,32 @@ export const CONFIG_KEYS = {
     allowed: 'an integer from 0 to 64',
     description: 'How many following images are prepared in the background.',
   }),
+  'models.dir': key({
+    schema: z.string().min(1),
+    default: 'auto',
+    parse: 'text',
+    allowed: '"auto" or a folder path',
+    description:
+      'Folder of downloaded models. "auto" is sam-annotator/models in the per-user cache folder ($XDG_CACHE_HOME or ~/.cache; %LOCALAPPDATA% on Windows).',
+  }),
+  'models.baseUrl': key({
+    schema: z.union([
+      z.literal(''),
+      z.string().regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'an http(s) URL'),
+    ]),
+    default: '',
+    parse: 'text',
+    allowed: 'empty (the official hosts) or an http(s) URL such as https://mirror.example/models/',
+    description:
+      'Mirror that serves every model file by its file name (<baseUrl>/<file>) instead of the official hosts.',
+  }),
+  'models.downloadTimeoutMs': key({
+    schema: z.number().int().min(1000).max(3_600_000),
+    default: 60_000,
+    parse: 'integer',
+    allowed: 'an integer number of milliseconds from 1000 to 3600000',
+    description: 'A download fails when no data arrives for this long.',
+  }),
   'log.level': key({
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
@@ -250,5 +276,8 @@ export function parseText(spec: KeySpec, text: string): unknown {
     case 'string':
       // Every string key is an enum of lower-case words.
       return trimmed.toLowerCase();
+    case 'text':
+      // Paths and URLs: case matters.
+      return trimmed;
   }
 }
