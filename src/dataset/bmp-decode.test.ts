@@ -3,6 +3,8 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/index.js';
 import { decodeBmp } from './bmp-decode.js';
+import { parseBmpHeader, readBmpHeader } from './bmp-header.js';
+import { directPixelsOf } from './bmp-rows.js';
 import { decodeSettingsFrom, type DecodeSettings } from './decode-settings.js';
 import { readImageHeader } from './header.js';
 import { ImageIndex } from './image-index.js';
@@ -38,17 +40,49 @@ const header = (file: string) => readImageHeader(file, statSync(file).size, LIMI
 const pixels = async (parts: BmpParts) => decodeBmp(write(bmpFile(parts)), LIMIT);
 const bytes = (data: Buffer) => [...data];
 
-const RED = [255, 0, 0];
-const GREEN = [0, 255, 0];
-const BLUE = [0, 0, 255];
-const WHITE = [255, 255, 255];
-const BLACK = [0, 0, 0];
-const GREY = [128, 128, 128];
+type Rgb = [number, number, number];
+const RED: Rgb = [255, 0, 0];
+const GREEN: Rgb = [0, 255, 0];
+const BLUE: Rgb = [0, 0, 255];
+const WHITE: Rgb = [255, 255, 255];
+const BLACK: Rgb = [0, 0, 0];
+const GREY: Rgb = [128, 128, 128];
 
 /** 3 x 2, 24-bit: rows of 9 bytes padded to 12; top row white, black, grey; bottom red, green, blue. */
 const TOP_ROW_24 = [255, 255, 255, 0, 0, 0, 128, 128, 128, 0, 0, 0];
 const BOTTOM_ROW_24 = [0, 0, 255, 0, 255, 0, 255, 0, 0, 0, 0, 0];
 const EXPECTED_3x2 = [...WHITE, ...BLACK, ...GREY, ...RED, ...GREEN, ...BLUE];
+
+/** A BMP with the 12-byte OS/2 1.x core header (16-bit sizes) and 3-byte colour table entries. */
+function os2CoreBmp(parts: {
+  width: number;
+  height: number;
+  bitsPerPixel: number;
+  palette: Rgb[];
+  rows: number[];
+}): Buffer {
+  const pixelOffset = 14 + 12 + parts.palette.length * 3;
+  const file = Buffer.alloc(pixelOffset + parts.rows.length);
+  file.write('BM', 0, 'latin1');
+  file.writeUInt32LE(file.length, 2);
+  file.writeUInt32LE(pixelOffset, 10);
+  file.writeUInt32LE(12, 14);
+  file.writeUInt16LE(parts.width, 18);
+  file.writeUInt16LE(parts.height, 20);
+  file.writeUInt16LE(1, 22); // planes
+  file.writeUInt16LE(parts.bitsPerPixel, 24);
+  parts.palette.forEach(([r, g, b], i) => file.set([b, g, r], 26 + i * 3));
+  file.set(parts.rows, pixelOffset);
+  return file;
+}
+
+/** `length` bytes that look random but are the same on every run. */
+function noise(length: number, seed: number): number[] {
+  let x = seed;
+  return Array.from({ length }, () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24);
+}
+
+const rowBytesOf = (width: number, bits: number) => Math.floor((width * bits + 31) / 32) * 4;
 
 describe('decodeBmp on files spelled out byte by byte', () => {
   it('reads a 24-bit bottom-up file with row padding as RGB, top row first', async () => {
@@ -187,17 +221,14 @@ describe('decodeBmp on files spelled out byte by byte', () => {
   });
 
   it('reads the OS/2 core header with its 3-byte colour table', async () => {
-    const file = Buffer.alloc(14 + 12 + 2 * 3 + 4);
-    file.write('BM', 0, 'latin1');
-    file.writeUInt32LE(file.length, 2);
-    file.writeUInt32LE(32, 10);
-    file.writeUInt32LE(12, 14);
-    file.writeUInt16LE(2, 18); // width
-    file.writeUInt16LE(1, 20); // height
-    file.writeUInt16LE(1, 22); // planes
-    file.writeUInt16LE(1, 24); // bits per pixel
-    file.set([0, 0, 255, 255, 255, 255], 26); // red, white (B, G, R)
-    file[32] = 0b01000000;
+    const file = os2CoreBmp({
+      width: 2,
+      height: 1,
+      bitsPerPixel: 1,
+      palette: [RED, WHITE],
+      rows: [0b01000000, 0, 0, 0],
+    });
+    expect(file.readUInt32LE(10)).toBe(32);
     expect(bytes((await decodeBmp(write(file), LIMIT)).data)).toEqual([...RED, ...WHITE]);
   });
 
@@ -209,6 +240,168 @@ describe('decodeBmp on files spelled out byte by byte', () => {
       rows: [...BOTTOM_ROW_24, ...TOP_ROW_24.slice(0, 9)],
     });
     expect(bytes(image.data)).toEqual(EXPECTED_3x2);
+  });
+});
+
+describe('the direct row reader against bmp-ts, on the same files', () => {
+  /**
+   * Decodes a file both ways: by default, which must take the direct reader, and with bmp-ts
+   * alone. The two must give the same pixels byte for byte; the direct reader's are returned.
+   */
+  async function sameFromBoth(file: string, label: string) {
+    expect(directPixelsOf((await readBmpHeader(file, LIMIT))!), label).toBeDefined();
+    const direct = await decodeBmp(file, LIMIT);
+    const reference = await decodeBmp(file, LIMIT, 'bmp-ts');
+    expect([direct.width, direct.height, direct.channels], label).toEqual([
+      reference.width,
+      reference.height,
+      reference.channels,
+    ]);
+    expect(direct.data.equals(reference.data), label).toBe(true);
+    return direct;
+  }
+  const sameFromBothParts = (parts: BmpParts, label: string) =>
+    sameFromBoth(write(bmpFile(parts)), label);
+
+  it('agrees on 24- and 32-bit rows of every padding (widths 1-5), bottom-up and top-down', async () => {
+    for (const bitsPerPixel of [24, 32]) {
+      for (let width = 1; width <= 5; width++) {
+        for (const height of [3, -3]) {
+          // Noise in the padding and in the unused fourth byte too: both must be ignored.
+          const rows = noise(rowBytesOf(width, bitsPerPixel) * 3, width * height * bitsPerPixel);
+          const label = `${bitsPerPixel} bits, ${width} x ${height}`;
+          const image = await sameFromBothParts({ width, height, bitsPerPixel, rows }, label);
+          expect([image.channels, image.data.length], label).toEqual([3, width * 3 * 3]);
+        }
+      }
+    }
+  });
+
+  it('agrees on 32-bit alpha with byte-wide masks in any order, used or all zero', async () => {
+    const layouts: Array<{
+      masks: number[];
+      alphaByte: number;
+      compression: number;
+      infoBytes: number;
+    }> = [
+      { masks: [0xff0000, 0xff00, 0xff, 0xff000000], alphaByte: 3, compression: 6, infoBytes: 40 },
+      { masks: [0xff, 0xff00, 0xff0000, 0xff000000], alphaByte: 3, compression: 3, infoBytes: 124 },
+      { masks: [0xff000000, 0xff0000, 0xff00, 0xff], alphaByte: 0, compression: 6, infoBytes: 40 },
+    ];
+    for (const [n, { masks, alphaByte, compression, infoBytes }] of layouts.entries()) {
+      for (let width = 1; width <= 5; width++) {
+        for (const height of [2, -2]) {
+          const rows = noise(width * 4 * 2, n * 100 + width * height);
+          const parts = { width, height, bitsPerPixel: 32, compression, infoBytes, masks, rows };
+          const label = `layout ${n}, ${width} x ${height}`;
+          const withAlpha = await sameFromBothParts(parts, label);
+          expect(withAlpha.channels, label).toBe(4);
+          const noAlpha = rows.map((byte, i) => (i % 4 === alphaByte ? 0 : byte));
+          const opaque = await sameFromBothParts({ ...parts, rows: noAlpha }, `${label}, alpha 0`);
+          expect(opaque.channels, label).toBe(3);
+        }
+      }
+    }
+  });
+
+  it('agrees on 8-bit indexed rows, indices past a short colour table, and OS/2 entries', async () => {
+    const palette: Rgb[] = [
+      [10, 20, 30],
+      [255, 0, 0],
+      [0, 255, 0],
+      [0, 0, 255],
+      [200, 100, 50],
+    ];
+    for (let width = 1; width <= 5; width++) {
+      for (const height of [3, -3]) {
+        // Indices 0-7 against 5 entries: the 3 missing ones read as black.
+        const rows = noise(rowBytesOf(width, 8) * 3, width + height).map((byte) => byte & 7);
+        const label = `8 bits, ${width} x ${height}`;
+        const image = await sameFromBothParts(
+          { width, height, bitsPerPixel: 8, palette, rows },
+          label,
+        );
+        const firstStoredIndex = rows[0]!;
+        const firstStoredAt = (height > 0 ? 2 * width : 0) * 3;
+        expect(bytes(image.data.subarray(firstStoredAt, firstStoredAt + 3)), label).toEqual(
+          palette[firstStoredIndex] ?? BLACK,
+        );
+      }
+    }
+    const core = os2CoreBmp({
+      width: 3,
+      height: 2,
+      bitsPerPixel: 8,
+      palette,
+      rows: [4, 3, 2, 0, 1, 0, 4, 0],
+    });
+    const image = await sameFromBoth(write(core), 'OS/2 core, 8 bits');
+    expect(bytes(image.data)).toEqual([
+      ...RED,
+      ...palette[0]!,
+      ...palette[4]!,
+      ...palette[4]!,
+      ...BLUE,
+      ...GREEN,
+    ]);
+  });
+
+  it('agrees when the last row lacks its padding, and over many batches of rows', async () => {
+    const rows8 = [1, 2, 3, 4, 0, 0, 0, 0, 4, 3, 2];
+    const palette = [BLACK, RED, GREEN, BLUE, WHITE];
+    await sameFromBothParts(
+      { width: 3, height: 2, bitsPerPixel: 8, palette, rows: rows8 },
+      'short 8-bit',
+    );
+    const rows24 = noise(rowBytesOf(5, 24) * 2 - 1, 7);
+    await sameFromBothParts(
+      { width: 5, height: -2, bitsPerPixel: 24, rows: rows24 },
+      'short 24-bit',
+    );
+    // 1001 x 1500 at 24 bits is 4.5 MB of rows: several reads of whole rows, the last one partial.
+    const source = gradientPixels(1001, 1500);
+    const bottomUp = encodedBmp(source, 24);
+    const image = await sameFromBoth(write(bottomUp), 'bottom-up, many batches');
+    expect(image.data.equals(source.data)).toBe(true);
+    const topDown = Buffer.from(bottomUp);
+    topDown.writeInt32LE(-1500, 22);
+    await sameFromBoth(write(topDown), 'top-down, many batches');
+  });
+
+  it('leaves 1-, 4- and 16-bit files and masks that are not whole bytes to bmp-ts', () => {
+    const palette = [BLACK];
+    const cases: Array<[string, BmpParts]> = [
+      ['1-bit', { width: 1, height: 1, bitsPerPixel: 1, palette, rows: [0, 0, 0, 0] }],
+      ['4-bit', { width: 1, height: 1, bitsPerPixel: 4, palette, rows: [0, 0, 0, 0] }],
+      ['16-bit', { width: 1, height: 1, bitsPerPixel: 16, rows: [0, 0, 0, 0] }],
+      [
+        '10-10-10-2 bits',
+        {
+          width: 1,
+          height: 1,
+          bitsPerPixel: 32,
+          compression: 6,
+          masks: [0x3ff00000, 0x000ffc00, 0x000003ff, 0xc0000000],
+          rows: [0, 0, 0, 0],
+        },
+      ],
+      [
+        '8-8-8 with 4-bit alpha',
+        {
+          width: 1,
+          height: 1,
+          bitsPerPixel: 32,
+          compression: 6,
+          masks: [0xff0000, 0xff00, 0xff, 0x0f000000],
+          rows: [0, 0, 0, 0],
+        },
+      ],
+    ];
+    for (const [label, parts] of cases) {
+      const header = parseBmpHeader(label, bmpFile(parts))!;
+      expect(header.bitsPerPixel, label).toBe(parts.bitsPerPixel);
+      expect(directPixelsOf(header), label).toBeUndefined();
+    }
   });
 });
 

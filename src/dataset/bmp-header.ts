@@ -123,6 +123,52 @@ export async function withOpenFile<T>(
   }
 }
 
+/** Reads up to `length` bytes; resolves to how many there were. */
+export async function readFully(
+  handle: FileHandle,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    // One read is capped at 2 GiB.
+    const chunk = Math.min(length - done, 1 << 30);
+    const { bytesRead } = await handle.read(buffer, offset + done, chunk, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+/**
+ * The colour table of a 1-, 4- or 8-bit image as 2^bits entries of B, G, R, 0: entries the file
+ * lacks stay black, 3-byte OS/2 entries become 4-byte ones.
+ */
+export async function readColourTable(
+  handle: FileHandle,
+  palette: NonNullable<BmpHeader['palette']>,
+  bitsPerPixel: number,
+): Promise<Buffer> {
+  const table = Buffer.alloc((1 << bitsPerPixel) * 4);
+  const stored = Buffer.alloc(palette.entries * palette.entryBytes);
+  await readFully(handle, stored, 0, stored.length, palette.offset);
+  for (let i = 0; i < palette.entries; i++) {
+    stored.copy(table, i * 4, i * palette.entryBytes, i * palette.entryBytes + 3);
+  }
+  return table;
+}
+
+/** The error for pixel rows that ended early: the file shrank after its header was checked. */
+export function rowsCutShort(file: string, header: BmpHeader, got: number): ImageDecodeError {
+  return new ImageDecodeError(
+    file,
+    'truncated',
+    `the BMP pixel rows need ${header.pixelDataBytes} bytes, only ${got} could be read`,
+  );
+}
+
 /**
  * Parses the file header and the info header (any of the seven sizes in use). `head` holds the
  * first bytes of the file, as many as there are up to HEAD_BYTES.
