@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ImageIndex } from '../src/dataset/index.js';
-import { type Benchmark, log, MiB, PeakRss, round, timeMs } from './lib.js';
+import { type Benchmark, collect, flagValue, log, MiB, PeakRss, round, timeMs } from './lib.js';
 
 const DEFAULT_FILES = 100_000;
 const FILES_PER_FOLDER = 100;
@@ -20,16 +20,6 @@ const FOLDERS_PER_PARENT = 10;
 /** Header reads in flight in the eager phase (libuv runs 4 at a time by default). */
 const EAGER_CONCURRENCY = 16;
 const MARKER = '.bench-complete.json';
-
-function flagValue(args: string[], name: string, fallback: number): number {
-  const at = args.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(args[at + 1]);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${name} expects a positive whole number, got ${String(args[at + 1])}`);
-  }
-  return value;
-}
 
 /** Four tiny pictures, encoded once; the files are copies of them. */
 async function tinyPictures(): Promise<Array<{ ext: string; data: Buffer }>> {
@@ -74,10 +64,6 @@ async function ensureDataset(files: number): Promise<string> {
   writeFileSync(marker, JSON.stringify({ files }));
   log(`wrote ${files} files in ${round(ms / 1000, 1)} s`);
   return root;
-}
-
-function collect(): void {
-  (globalThis as { gc?: () => void }).gc?.();
 }
 
 const bench: Benchmark = {

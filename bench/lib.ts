@@ -1,10 +1,29 @@
-/** Shared helpers for benchmarks: timing, percentiles and a peak-RSS sampler. */
+/**
+ * Shared helpers for benchmarks: flags, timing, percentiles, garbage collection and a peak-RSS
+ * sampler.
+ */
 
 export interface Benchmark {
   name: string;
   description: string;
   /** Runs the benchmark, printing progress lines; returns the figures for the final JSON line. */
   run(args: string[]): Promise<Record<string, unknown>>;
+}
+
+/** `--name N` from the arguments: a positive whole number, or `fallback` when absent. */
+export function flagValue(args: string[], name: string, fallback: number): number {
+  const at = args.indexOf(name);
+  if (at < 0) return fallback;
+  const value = Number(args[at + 1]);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${name} expects a positive whole number, got ${String(args[at + 1])}`);
+  }
+  return value;
+}
+
+/** A full garbage collection when node runs with --expose-gc (npm run bench does). */
+export function collect(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 export function nowMs(): number {

@@ -17,21 +17,11 @@ import {
 } from '../src/geometry/rle-runs.js';
 import { countsToString } from '../src/geometry/rle-string.js';
 import { randomBlobMask } from '../src/geometry/testdata/shapes.js';
-import { type Benchmark, log, nowMs, percentile, round } from './lib.js';
+import { type Benchmark, flagValue, log, nowMs, percentile, round } from './lib.js';
 
 const WIDTH = 6000;
 const HEIGHT = 4000;
 const BLOBS = { parts: 4, holes: 3, specks: 12 };
-
-function flagValue(args: string[], name: string, fallback: number): number {
-  const at = args.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(args[at + 1]);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${name} expects a positive whole number, got ${String(args[at + 1])}`);
-  }
-  return value;
-}
 
 function medianMs(reps: number, fn: () => unknown): number {
   const samples: number[] = [];

@@ -16,8 +16,9 @@ import {
   gradientPixels,
   lazyImage,
   put,
-  sample,
+  photo,
   tempDir,
+  TEST_HOST_BUDGET,
   type BmpParts,
 } from './test-fixtures.js';
 
@@ -36,7 +37,7 @@ function write(bytes: Buffer, name = `file-${files++}.bmp`): string {
   return put(dir, name, bytes);
 }
 
-const header = (file: string) => readImageHeader(file, statSync(file).size, LIMIT);
+const header = (file: string) => readImageHeader(file, LIMIT);
 const pixels = async (parts: BmpParts) => decodeBmp(write(bmpFile(parts)), LIMIT);
 const bytes = (data: Buffer) => [...data];
 
@@ -433,6 +434,11 @@ describe('BMP headers', () => {
       channels: 3,
       orientation: 1,
       hasAlpha: false,
+      file: {
+        bytes: 54 + 2 * 12,
+        mtimeMs: statSync(file).mtimeMs,
+        ctimeMs: statSync(file).ctimeMs,
+      },
     });
   });
 
@@ -589,15 +595,17 @@ describe('BMP through every output', () => {
   it('serves a BMP sample through the image service, and marks a broken BMP broken', async () => {
     const { dir: root, remove: removeRoot } = tempDir('bmp-service');
     try {
-      const { data, info } = await sharp(sample('chelsea.png'))
+      const { data, info } = await sharp(photo('chelsea.png'))
         .raw()
         .toBuffer({ resolveWithObject: true });
       put(root, 'chelsea.bmp', encodedBmp({ width: info.width, height: info.height, data }, 32));
-      put(root, 'chelsea.png', await sharp(sample('chelsea.png')).toBuffer());
+      put(root, 'chelsea.png', await sharp(photo('chelsea.png')).toBuffer());
       const whole = encodedBmp(gradientPixels(64, 64), 24);
       put(root, 'short.bmp', whole.subarray(0, whole.length - 500));
       const index = ImageIndex.open(root);
-      const images = new ImageService(index, defaultConfig());
+      const images = new ImageService(index, defaultConfig(), {
+        hostBudgetBytes: TEST_HOST_BUDGET,
+      });
       const id = (rel: string) => index.byRelPath(rel)!.id;
       expect(await images.metadata(id('chelsea.bmp'))).toMatchObject({
         width: 451,

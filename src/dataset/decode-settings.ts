@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
 import { decodeBmp } from './bmp-decode.js';
 import type { Config } from '../config/index.js';
@@ -42,13 +43,18 @@ export function configureSharp(config: Config): void {
  *
  * BMP, which libvips cannot read, is decoded here into raw pixels first (resolving only once the
  * whole file is decoded), and the same pipeline runs on those.
+ *
+ * Other formats are read into memory first and decoded from there: libvips maps JPEG and WebP
+ * files into memory, and a file truncated while mapped (an editor saving in place during a
+ * decode) kills the whole process with SIGBUS. read(2) of a shrinking file only comes up short.
+ * The encoded bytes (a few MB) live only as long as the decode.
  */
 export async function decoderFor(file: string, format: string, pixelLimit: number): Promise<Sharp> {
   if (format === 'bmp') {
     const { data, width, height, channels } = await decodeBmp(file, pixelLimit);
     return sharp(data, { raw: { width, height, channels }, limitInputPixels: pixelLimit });
   }
-  return sharp(file, { failOn: 'error', limitInputPixels: pixelLimit });
+  return sharp(await readFile(file), { failOn: 'error', limitInputPixels: pixelLimit });
 }
 
 /** A sharp pipeline for reading the header only (no limit: the caller checks it with the size). */

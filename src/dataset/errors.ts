@@ -28,6 +28,27 @@ export class ImageDecodeError extends Error {
   }
 }
 
+/**
+ * An image file changed on disk while it was being decoded (an editor saving it), so the pixels
+ * may belong to another version than the header they were sized by. Nothing is wrong with the
+ * image: asking again reads the new version.
+ */
+export class ImageChangedError extends Error {
+  constructor(readonly file: string) {
+    super(`${file} changed on disk while it was being read; ask again for the new version`);
+    this.name = 'ImageChangedError';
+  }
+}
+
+/**
+ * Whether a failure may pass by itself (the file missing for a moment while an editor saves it,
+ * too many open files), so that the image is tried again on the next request rather than kept
+ * as broken until a re-scan.
+ */
+export function isPassingFailure(error: unknown): boolean {
+  return error instanceof ImageDecodeError && error.reason === 'io';
+}
+
 /** The dataset folder itself cannot be scanned. */
 export class DatasetError extends Error {
   constructor(

@@ -2,6 +2,7 @@ import { readBmpHeader, type BmpHeader } from './bmp-header.js';
 import { isUnknownFormatError, toDecodeError } from './decode-failure.js';
 import { headerReaderFor } from './decode-settings.js';
 import { ImageDecodeError } from './errors.js';
+import { stampOf, type FileStamp } from './file-stamp.js';
 import { checkPixelLimit } from './pixel-limit.js';
 
 /** What an image header says, without decoding pixels. */
@@ -21,24 +22,42 @@ export interface ImageMetadata {
   hasAlpha: boolean;
   /** Number of pages/frames for multi-page formats (the first page is the one shown). */
   pages?: number;
+  /**
+   * The file as stat saw it just before the header was read: a later stat that differs means the
+   * file was replaced or edited and this header may no longer describe it.
+   */
+  file: FileStamp;
 }
 
 /** The header fields as stored, before orientation is applied. */
-type StoredHeader = Omit<ImageMetadata, 'width' | 'height' | 'storedWidth' | 'storedHeight'> & {
+type StoredHeader = Omit<
+  ImageMetadata,
+  'width' | 'height' | 'storedWidth' | 'storedHeight' | 'file'
+> & {
   width: number | undefined;
   height: number | undefined;
 };
 
 /**
- * Reads one header. A zero-byte file is refused from its size alone; an image over the pixel
- * limit is refused here, from the header, so no decoder ever allocates for it.
+ * Reads one header. The file is stat'ed first, here and not at scan time, so that a file emptied
+ * or replaced since the scan is judged as it is now, and the header carries the stamp it was read
+ * under. A zero-byte file is refused from its size alone; an image over the pixel limit is refused
+ * here, from the header, so no decoder ever allocates for it.
  */
+export function readImageHeader(file: string, pixelLimit: number): Promise<ImageMetadata>;
+/** @deprecated The size is stat'ed at read time now: pass only the pixel limit. */
+export function readImageHeader(
+  file: string,
+  scannedBytes: number,
+  pixelLimit: number,
+): Promise<ImageMetadata>;
 export async function readImageHeader(
   file: string,
-  bytes: number,
-  pixelLimit: number,
+  limitOrScannedBytes: number,
+  pixelLimit = limitOrScannedBytes,
 ): Promise<ImageMetadata> {
-  if (bytes === 0) throw new ImageDecodeError(file, 'empty');
+  const stamp = await stampOf(file);
+  if (stamp.bytes === 0) throw new ImageDecodeError(file, 'empty');
   const meta = await readStoredHeader(file, pixelLimit);
   const { width, height } = meta;
   if (!width || !height) {
@@ -52,6 +71,7 @@ export async function readImageHeader(
     height: swapped ? width : height,
     storedWidth: width,
     storedHeight: height,
+    file: stamp,
   };
 }
 

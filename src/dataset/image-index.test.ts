@@ -4,23 +4,28 @@ import {
   mkdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError, UnknownImageError, type ImageDecodeError } from './errors.js';
-import { imageIdOf } from './image-id.js';
+import { imageIdOf, unnormalisedImageIdOf } from './image-id.js';
 import { ImageIndex } from './image-index.js';
 import {
   bombPngHeader,
   gradientImage,
   halvesJpeg,
+  PHOTOS,
+  photosDir,
   put,
-  sample,
   tempDir,
   bmpFile,
   decodeFailure,
+  truncatedJpeg,
 } from './test-fixtures.js';
 
 const cleanups: Array<() => void> = [];
@@ -166,11 +171,49 @@ describe('ImageIndex scan', () => {
   });
 });
 
+describe('ImageIndex with names that differ only in Unicode normalisation', () => {
+  const composed = 'caf\u00e9.png'; // NFC
+  const decomposed = 'cafe\u0301.png'; // NFD: looks the same, a different file on Linux
+
+  async function twoCafes(): Promise<string> {
+    const dir = newDataset('nfc');
+    // The decomposed name is written first: which name keeps the usual id must not depend on it.
+    put(dir, decomposed, await gradientImage(6, 4, 'png'));
+    put(dir, composed, await gradientImage(5, 3, 'png'));
+    return dir;
+  }
+
+  it('opens the dataset, keeps both files usable, and gives them ids that last', async () => {
+    const dir = await twoCafes();
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const index = ImageIndex.open(dir, { logger });
+    expect(index.size).toBe(2);
+    const nfc = index.byRelPath(composed)!;
+    const nfd = index.byRelPath(decomposed)!;
+    // The NFC name keeps the usual id; the other is hashed as spelled.
+    expect(nfc.id).toBe(imageIdOf(composed));
+    expect(nfd.id).toBe(unnormalisedImageIdOf(decomposed));
+    expect(nfd.id).not.toBe(nfc.id);
+    expect(index.get(nfd.id)).toBe(nfd);
+    expect(index.problems).toEqual([]);
+    expect((await index.metadata(nfc.id)).width).toBe(5);
+    expect((await index.metadata(nfd.id)).width).toBe(6);
+    const again = ImageIndex.open(dir);
+    expect(again.byRelPath(composed)!.id).toBe(nfc.id);
+    expect(again.byRelPath(decomposed)!.id).toBe(nfd.id);
+    // The warning spells out the code points: the two names look identical when printed.
+    const warning = lines.map((line) => JSON.parse(line) as { msg: string }).at(-1)!.msg;
+    expect(warning).toContain('cafe\\u0301.png and caf\\u00e9.png differ only in Unicode');
+  });
+});
+
 describe('ImageIndex metadata', () => {
   let dir: string;
-  let index: ImageIndex;
-  const id = (rel: string) => index.byRelPath(rel)!.id;
+  const open = () => ImageIndex.open(dir);
+  const idOf = (index: ImageIndex, rel: string) => index.byRelPath(rel)!.id;
 
+  // Read-only for the tests below: a test that changes files makes its own folder.
   beforeAll(async () => {
     dir = newDataset('meta');
     put(dir, 'rotated.jpg', await halvesJpeg(40, 20, { orientation: 6 }));
@@ -191,25 +234,46 @@ describe('ImageIndex metadata', () => {
         rows: [2, 0, 0, 1],
       }),
     );
-    put(dir, 'gone.webp', await gradientImage(8, 8, 'webp'));
-    copyFileSync(sample('truncated.jpg'), path.join(dir, 'truncated.jpg'));
-    index = ImageIndex.open(dir);
+    put(dir, 'small.webp', await gradientImage(8, 8, 'webp'));
+    copyFileSync(truncatedJpeg, path.join(dir, 'truncated.jpg'));
   });
 
-  it('opens over files that are not images without reading them; metadata() then fails', async () => {
-    expect(index.byRelPath('text.png')).toBeDefined();
+  it('opens over files that are not images without reading a byte of them', async () => {
+    const bad = newDataset('unread');
+    // 4 MiB in files whose contents no decoder accepts: reading any of them would fail.
+    const files = 64;
+    const noise = Buffer.alloc(64 * 1024, 'not an image ');
+    for (let n = 0; n < files; n++) {
+      put(bad, `d${n % 4}/img${n}.${['jpg', 'png', 'webp'][n % 3]}`, noise);
+    }
+    const readBefore = bytesReadByThisProcess();
+    const index = ImageIndex.open(bad);
+    const readByOpen = bytesReadByThisProcess() - readBefore;
+    expect(index.size).toBe(files);
+    expect(index.totalBytes).toBe(files * noise.length);
     expect(index.broken()).toEqual([]);
-    const err = await decodeFailure(index.metadata(id('text.png')));
+    // readdir and stat read nothing; reading /proc/self/io itself counts ~120 bytes. Sniffing
+    // 16 bytes of every file would count 1 KiB, reading every header ~80 KiB.
+    expect(readByOpen).toBeLessThan(files * 16);
+    const err = await decodeFailure(index.metadata(idOf(index, 'd0/img0.jpg')));
+    expect(err.reason).toBe('not-an-image');
+    expect(index.isBroken(idOf(index, 'd0/img0.jpg'))).toBe(true);
+  });
+
+  it('names the file and the reason when a header is not an image', async () => {
+    const index = open();
+    const err = await decodeFailure(index.metadata(idOf(index, 'text.png')));
     expect(err.reason).toBe('not-an-image');
     expect(err.message).toBe(
       `Cannot decode ${path.join(dir, 'text.png')}: the file is not an image ` +
         '(Input file contains unsupported image format)',
     );
-    expect(index.isBroken(id('text.png'))).toBe(true);
+    expect(index.isBroken(idOf(index, 'text.png'))).toBe(true);
   });
 
   it('swaps width and height for EXIF orientations 5-8', async () => {
-    const meta = await index.metadata(id('rotated.jpg'));
+    const index = open();
+    const meta = await index.metadata(idOf(index, 'rotated.jpg'));
     expect(meta).toMatchObject({
       width: 20,
       height: 40,
@@ -223,6 +287,7 @@ describe('ImageIndex metadata', () => {
   });
 
   it('reads the format from the header, not the extension', async () => {
+    const index = open();
     const entry = index.byRelPath('png-named.jpg')!;
     expect(entry.format).toBe('jpeg');
     expect(await index.metadata(entry.id)).toMatchObject({
@@ -234,27 +299,24 @@ describe('ImageIndex metadata', () => {
   });
 
   it('shares one header read between concurrent callers and keeps the result', async () => {
-    const first = index.metadata(id('png-named.jpg'));
-    const again = await first;
-    expect(index.cachedMetadata(id('png-named.jpg'))).toBe(again);
-    const fresh = ImageIndex.open(dir);
-    const freshId = fresh.byRelPath('rotated.jpg')!.id;
-    const a = fresh.metadata(freshId);
-    const b = fresh.metadata(freshId);
+    const index = open();
+    const id = idOf(index, 'rotated.jpg');
+    const a = index.metadata(id);
+    const b = index.metadata(id);
     expect(b).toBe(a);
-    expect(await b).toBe(await fresh.metadata(freshId));
+    expect(await b).toBe(await index.metadata(id));
+    expect(index.cachedMetadata(id)).toBe(await a);
   });
 
   it('reads every header on request, counting the broken ones without rejecting', async () => {
-    const fresh = ImageIndex.open(dir);
+    const index = open();
     const progress: Array<[number, number]> = [];
-    const result = await fresh.readAllHeaders({
+    const result = await index.readAllHeaders({
       concurrency: 3,
       onProgress: (done, total) => progress.push([done, total]),
     });
-    // Three real images (gone.webp is deleted by a later test); five files broken five ways.
     expect(result).toEqual({ ok: 3, broken: 5 });
-    expect(fresh.broken().map((b) => (b.error as ImageDecodeError).reason)).toEqual([
+    expect(index.broken().map((b) => (b.error as ImageDecodeError).reason)).toEqual([
       'too-many-pixels',
       'empty',
       'unsupported',
@@ -263,26 +325,29 @@ describe('ImageIndex metadata', () => {
     ]);
     expect(progress).toHaveLength(8);
     expect(progress[7]).toEqual([8, 8]);
-    expect(fresh.cachedMetadata(fresh.byRelPath('rotated.jpg')!.id)?.width).toBe(20);
+    expect(index.cachedMetadata(idOf(index, 'rotated.jpg'))?.width).toBe(20);
   });
 
   it('reports a zero-byte file as empty', async () => {
-    const err = await decodeFailure(index.metadata(id('empty.jpg')));
+    const index = open();
+    const err = await decodeFailure(index.metadata(idOf(index, 'empty.jpg')));
     expect(err.reason).toBe('empty');
     expect(err.message).toBe(
       `Cannot decode ${path.join(dir, 'empty.jpg')}: the file is empty (0 bytes)`,
     );
   });
 
-  it('reports the truncated sample as truncated', async () => {
-    const err = await decodeFailure(index.metadata(id('truncated.jpg')));
+  it('reports the truncated fixture as truncated', async () => {
+    const index = open();
+    const err = await decodeFailure(index.metadata(idOf(index, 'truncated.jpg')));
     expect(err.reason).toBe('truncated');
     expect(err.message).toMatch(/^Cannot decode .*truncated\.jpg: the file is truncated \(/);
     expect(err.file).toBe(path.join(dir, 'truncated.jpg'));
   });
 
   it('refuses a decompression bomb from its header', async () => {
-    const err = await decodeFailure(index.metadata(id('bomb.png')));
+    const index = open();
+    const err = await decodeFailure(index.metadata(idOf(index, 'bomb.png')));
     expect(err.reason).toBe('too-many-pixels');
     expect(err.message).toContain('100000 x 100000 = 10000000000 pixels');
     expect(err.message).toContain('dataset.decodePixelLimit');
@@ -290,14 +355,16 @@ describe('ImageIndex metadata', () => {
 
   it('follows the configured pixel limit', async () => {
     const strict = ImageIndex.open(dir, { pixelLimit: 799 });
-    const err = await decodeFailure(strict.metadata(strict.byRelPath('rotated.jpg')!.id));
+    const err = await decodeFailure(strict.metadata(idOf(strict, 'rotated.jpg')));
     expect(err.reason).toBe('too-many-pixels');
-    const meta = await ImageIndex.open(dir, { pixelLimit: 800 }).metadata(id('rotated.jpg'));
+    const lenient = ImageIndex.open(dir, { pixelLimit: 800 });
+    const meta = await lenient.metadata(idOf(lenient, 'rotated.jpg'));
     expect(meta.width * meta.height).toBe(800);
   });
 
   it('calls a real image in a variant the decoder lacks unsupported', async () => {
-    const err = await decodeFailure(index.metadata(id('old.bmp')));
+    const index = open();
+    const err = await decodeFailure(index.metadata(idOf(index, 'old.bmp')));
     expect(err.reason).toBe('unsupported');
     expect(err.message).toBe(
       `Cannot decode ${path.join(dir, 'old.bmp')}: the image format is not supported ` +
@@ -305,60 +372,93 @@ describe('ImageIndex metadata', () => {
     );
   });
 
-  it('reports a file deleted after the scan as unreadable', async () => {
-    rmSync(path.join(dir, 'gone.webp'));
-    const err = await decodeFailure(index.metadata(id('gone.webp')));
-    expect(err.reason).toBe('io');
-  });
-
   it('lists broken images in index order, answers them from the list, and carries on', async () => {
-    for (const rel of ['empty.jpg', 'truncated.jpg', 'bomb.png', 'text.png']) {
+    const own = newDataset('broken-list');
+    for (const rel of ['empty.jpg', 'truncated.jpg', 'bomb.png', 'text.png', 'rotated.jpg']) {
+      copyFileSync(path.join(dir, rel), path.join(own, rel));
+    }
+    const index = ImageIndex.open(own);
+    const id = (rel: string) => idOf(index, rel);
+    for (const rel of ['text.png', 'empty.jpg', 'truncated.jpg', 'bomb.png']) {
       await index.metadata(id(rel)).catch(() => undefined);
     }
-    const broken = index.broken().map((b) => b.entry.relPath);
-    expect(broken).toEqual([
+    expect(index.broken().map((b) => b.entry.relPath)).toEqual([
       'bomb.png',
       'empty.jpg',
-      'gone.webp',
-      'old.bmp',
       'text.png',
       'truncated.jpg',
     ]);
     const listed = index.broken().find((b) => b.entry.relPath === 'text.png')!.error;
     // Rewriting the file does not matter any more: the broken verdict stands until a re-scan.
-    writeFileSync(path.join(dir, 'text.png'), readFileSync(path.join(dir, 'png-named.jpg')));
+    copyFileSync(path.join(own, 'rotated.jpg'), path.join(own, 'text.png'));
     await expect(index.metadata(id('text.png'))).rejects.toBe(listed);
+    await expect(index.currentMetadata(id('text.png'))).rejects.toBe(listed);
     expect((await index.metadata(id('rotated.jpg'))).width).toBe(20);
     index.markBroken(id('rotated.jpg'), new Error('found bad by a caller'));
     await expect(index.metadata(id('rotated.jpg'))).rejects.toThrow('found bad by a caller');
-    expect(ImageIndex.open(dir).broken()).toEqual([]);
+    const rescanned = ImageIndex.open(own);
+    expect(rescanned.broken()).toEqual([]);
+    expect((await rescanned.metadata(idOf(rescanned, 'text.png'))).width).toBe(20);
   });
 });
 
-describe('ImageIndex on the shared samples', () => {
-  it('indexes the sample photos and reads their headers', async () => {
-    const index = ImageIndex.open(sample(''));
-    expect(index.entries().map((e) => e.relPath)).toEqual([
-      'astronaut.png',
-      'chelsea.png',
-      'coffee.png',
-      'coins.png',
-      'horse.png',
-      'hubble_deep_field.jpg',
-      'retina.jpg',
-      'rocket.jpg',
-      'truncated.jpg',
-    ]);
+describe('ImageIndex and files that change after the scan', () => {
+  it('judges a file emptied after the scan as empty, from its size now', async () => {
+    const dir = newDataset('emptied');
+    put(dir, 'shrinks.jpg', await gradientImage(30, 20, 'jpeg'));
+    const index = ImageIndex.open(dir);
+    const entry = index.byRelPath('shrinks.jpg')!;
+    expect(entry.bytes).toBeGreaterThan(0);
+    truncateSync(entry.absPath, 0);
+    const err = await decodeFailure(index.metadata(entry.id));
+    expect(err.reason).toBe('empty');
+  });
+
+  it('tries a file that was missing again on the next request', async () => {
+    const dir = newDataset('missing');
+    const file = put(dir, 'saved.webp', await gradientImage(8, 6, 'webp'));
+    const index = ImageIndex.open(dir);
+    const id = index.byRelPath('saved.webp')!.id;
+    const content = readFileSync(file);
+    rmSync(file); // an editor saving by delete-and-write
+    const err = await decodeFailure(index.metadata(id));
+    expect(err.reason).toBe('io');
+    expect(err.message).toContain(file);
+    expect(index.broken().map((b) => b.entry.relPath)).toEqual(['saved.webp']);
+    writeFileSync(file, content);
+    expect((await index.metadata(id)).width).toBe(8);
+    expect(index.broken()).toEqual([]);
+  });
+
+  it('reads the header again once the file was replaced', async () => {
+    const dir = newDataset('replaced');
+    const file = put(dir, 'later.jpg', await gradientImage(300, 200, 'jpeg'));
+    const index = ImageIndex.open(dir);
+    const id = index.byRelPath('later.jpg')!.id;
+    const first = await index.currentMetadata(id);
+    expect([first.width, first.height]).toEqual([300, 200]);
+    expect(await index.currentMetadata(id)).toBe(first); // unchanged: the kept header
+    writeFileSync(file, await gradientImage(50, 1000, 'jpeg'));
+    const now = await index.currentMetadata(id);
+    expect([now.width, now.height]).toEqual([50, 1000]);
+    expect(now.file.bytes).toBe(statSync(file).size);
+    expect(index.cachedMetadata(id)).toBe(now);
+    rmSync(file);
+    expect((await decodeFailure(index.currentMetadata(id))).reason).toBe('io');
+  });
+});
+
+describe('ImageIndex on the example photos', () => {
+  it('indexes the example photos and reads their headers', async () => {
+    const index = ImageIndex.open(photosDir);
+    expect(index.entries().map((e) => e.relPath)).toEqual([...PHOTOS]);
     const sizes = await Promise.all(
-      index
-        .entries()
-        .filter((e) => e.relPath !== 'truncated.jpg')
-        .map(async (e) => {
-          const m = await index.metadata(e.id);
-          return `${e.relPath} ${m.width}x${m.height}/${m.channels}`;
-        }),
+      index.entries().map(async (e) => {
+        const m = await index.metadata(e.id);
+        return `${e.relPath} ${m.width}x${m.height}/${m.channels}`;
+      }),
     );
-    // Sizes and channels as listed in shared/samples/LICENSES.md.
+    // Sizes and channels as listed in examples/photos/LICENSES.md.
     expect(sizes).toEqual([
       'astronaut.png 512x512/3',
       'chelsea.png 451x300/3',
@@ -371,6 +471,13 @@ describe('ImageIndex on the shared samples', () => {
     ]);
   });
 });
+
+/** Bytes this process has read through read(2) and friends so far (Linux /proc/self/io). */
+function bytesReadByThisProcess(): number {
+  const match = /^rchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+  if (!match) throw new Error('/proc/self/io has no rchar line');
+  return Number(match[1]);
+}
 
 describe('ImageIndex with unreadable folders', () => {
   // root reads every folder, so this can only be checked as an ordinary user (CI).

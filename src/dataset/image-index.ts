@@ -2,11 +2,13 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_KEYS } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
-import { DatasetError, ImageDecodeError, UnknownImageError } from './errors.js';
+import { DatasetError, ImageDecodeError, isPassingFailure, UnknownImageError } from './errors.js';
+import { sameStamp, stampOf } from './file-stamp.js';
 import { IMAGE_FORMATS, type ImageFormat } from './formats.js';
 import { readImageHeader, type ImageMetadata } from './header.js';
 import type { ImageEntry } from './image-entry.js';
 import { scanImageFiles, type ScanProblem } from './scan.js';
+import { assignUniqueIds, spelledOut, type UniqueIds } from './unique-ids.js';
 
 export interface BrokenImage {
   entry: ImageEntry;
@@ -30,11 +32,12 @@ export interface ImageIndexOptions {
  * The images of a dataset folder, found by readdir + stat only: opening never reads a byte of
  * any image. Headers are read on demand by metadata() and kept (about 150 bytes each); pixels are
  * LazyImage's business. Files that turn out unreadable are listed by broken(); the index carries
- * on with the rest.
+ * on with the rest. A failure that may pass by itself (isPassingFailure: the file missing for a
+ * moment) is listed too, but the next request for that image tries again.
  */
 export class ImageIndex {
   private readonly list: ImageEntry[];
-  private readonly positionById = new Map<string, number>();
+  private readonly positionById: Map<string, number>;
   /** Built on the first lookup by path: most sessions never make one, and it costs ~40 ms. */
   private byRel?: Map<string, ImageEntry>;
   private readonly headers = new Map<string, ImageMetadata>();
@@ -48,28 +51,17 @@ export class ImageIndex {
 
   private constructor(
     readonly root: string,
-    entries: ImageEntry[],
+    ids: UniqueIds,
     problems: ScanProblem[],
     options: ImageIndexOptions,
   ) {
-    this.list = entries;
+    this.list = ids.entries;
+    this.positionById = ids.positionById;
     this.problems = problems;
     this.pixelLimit = options.pixelLimit ?? CONFIG_KEYS['dataset.decodePixelLimit'].default;
     this.logger = options.logger;
     let total = 0;
-    for (let position = 0; position < entries.length; position++) {
-      const entry = entries[position]!;
-      this.positionById.set(entry.id, position);
-      if (this.positionById.size === position) {
-        const clash = entries.findIndex((other) => other.id === entry.id);
-        throw new DatasetError(
-          `Cannot index ${root}: ${entry.relPath} and ${entries[clash]!.relPath} hash to the ` +
-            `same id ${entry.id}; rename one of them`,
-          entry.absPath,
-        );
-      }
-      total += entry.bytes;
-    }
+    for (const entry of this.list) total += entry.bytes;
     this.totalBytes = total;
   }
 
@@ -97,14 +89,23 @@ export class ImageIndex {
       else if (skip.includes('/')) skipRelPaths.add(skip.replace(/^\.\/|\/+$/g, ''));
       else skipNames.add(skip);
     }
-    const { files, problems } = scanImageFiles(absRoot, { skipNames, skipRelPaths });
+    const scan = scanImageFiles(absRoot, { skipNames, skipRelPaths });
+    const ids = assignUniqueIds(scan.files);
+    const problems = [...scan.problems, ...ids.problems];
     for (const problem of problems) {
       options.logger?.warn(
         { path: problem.path, error: problem.message },
         'dataset scan skipped a path',
       );
     }
-    return new ImageIndex(absRoot, files, problems, options);
+    for (const { entry, usualIdHeldBy } of ids.reassigned) {
+      options.logger?.warn(
+        { image: spelledOut(entry.relPath), id: entry.id, usualIdHeldBy: usualIdHeldBy.id },
+        `${spelledOut(entry.relPath)} and ${spelledOut(usualIdHeldBy.relPath)} differ only in ` +
+          'Unicode normalisation; both are listed, the first under an id of its own',
+      );
+    }
+    return new ImageIndex(absRoot, ids, problems, options);
   }
 
   get size(): number {
@@ -166,17 +167,18 @@ export class ImageIndex {
   /**
    * The header of one image, read once and kept; concurrent calls share one read. A file that
    * cannot be read rejects with an ImageDecodeError and is marked broken (later calls reject at
-   * once with the same error).
+   * once with the same error, unless it was a passing failure). The kept header is not checked
+   * against the file: currentMetadata() does that.
    */
   metadata(id: string): Promise<ImageMetadata> {
     const entry = this.require(id);
-    const broken = this.brokenById.get(id);
+    const broken = this.lastingFailure(id);
     if (broken) return Promise.reject(broken);
     const known = this.headers.get(id);
     if (known) return Promise.resolve(known);
     let pending = this.pendingHeaders.get(id);
     if (!pending) {
-      pending = readImageHeader(entry.absPath, entry.bytes, this.pixelLimit).then(
+      pending = readImageHeader(entry.absPath, this.pixelLimit).then(
         (header) => {
           this.pendingHeaders.delete(id);
           this.headers.set(id, header);
@@ -191,6 +193,23 @@ export class ImageIndex {
       this.pendingHeaders.set(id, pending);
     }
     return pending;
+  }
+
+  /**
+   * The header as the file is now: the file is stat'ed, and a kept header read before the file
+   * was last changed (size, modification or change time differ) is dropped and read again, so
+   * that nobody sizes pixels by the header of a replaced file. Costs one stat when nothing
+   * changed. A file missing now rejects with an 'io' ImageDecodeError.
+   */
+  async currentMetadata(id: string): Promise<ImageMetadata> {
+    const entry = this.require(id);
+    const broken = this.lastingFailure(id);
+    if (broken) throw broken;
+    const now = await stampOf(entry.absPath);
+    const header = await this.metadata(id);
+    if (sameStamp(header.file, now)) return header;
+    if (this.headers.get(id) === header) this.headers.delete(id);
+    return this.metadata(id);
   }
 
   /**
@@ -224,10 +243,14 @@ export class ImageIndex {
     return this.headers.get(id);
   }
 
-  /** Records that an image cannot be used (its header or its pixels failed). */
+  /**
+   * Records that an image cannot be used (its header or its pixels failed). A lasting failure
+   * stands until a re-scan; a passing one (isPassingFailure) only until the next request.
+   */
   markBroken(id: string, error: unknown): void {
     const entry = this.require(id);
-    if (this.brokenById.has(id)) return;
+    const listed = this.brokenById.get(id);
+    if (listed && !isPassingFailure(listed)) return;
     const err = error instanceof Error ? error : new Error(String(error));
     this.brokenById.set(id, err);
     this.headers.delete(id);
@@ -239,6 +262,16 @@ export class ImageIndex {
       },
       'image marked broken',
     );
+  }
+
+  /** The listed failure that still refuses the image; a passing one is dropped to try again. */
+  private lastingFailure(id: string): Error | undefined {
+    const listed = this.brokenById.get(id);
+    if (listed && isPassingFailure(listed)) {
+      this.brokenById.delete(id);
+      return undefined;
+    }
+    return listed;
   }
 
   isBroken(id: string): boolean {

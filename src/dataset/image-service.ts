@@ -1,10 +1,9 @@
-import os from 'node:os';
 import { BudgetedCache } from '../cache/budgeted-cache.js';
 import { WeakFallbackCache } from '../cache/weak-fallback-cache.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/logger.js';
 import { configureSharp, decodeSettingsFrom, type DecodeSettings } from './decode-settings.js';
-import { ImageDecodeError } from './errors.js';
+import { ImageChangedError, ImageDecodeError } from './errors.js';
 import type { ImageMetadata } from './header.js';
 import type { ImageIndex } from './image-index.js';
 import { LazyImage } from './lazy-image.js';
@@ -17,12 +16,25 @@ const ENTRY_OVERHEAD = 128;
 export interface ImageServiceOptions {
   logger?: Logger;
   /**
-   * Starting budgets in bytes. The memory manager replaces them when it registers caches();
-   * without it they are the configured shares of memory.budget (or of physical RAM when that is
-   * "auto").
+   * The host memory budget B in bytes: MemoryManager.budgetBytes, or memory/'s resolveBudget
+   * over memory.budget, the cgroup limit and physical RAM. The caches start at their configured
+   * shares of it (cache.*.share) until the memory manager registers them and re-budgets.
    */
+  hostBudgetBytes: number;
+  /** Starting budgets in bytes that replace those shares. */
   budgets?: { displayImages?: number; decodedImages?: number };
 }
+
+/** Every resize contract, so that the outputs of one file version can all be named. */
+const CONTRACTS = Object.keys({
+  'longest-side': true,
+  squash: true,
+} satisfies Record<ResizeContract, true>) as ResizeContract[];
+
+const OUTPUTS = ['display', 'thumbnail', 'rgb', ...CONTRACTS.map((c) => `model-${c}`)] as const;
+
+/** A file version changing twice during one request is given up on with ImageChangedError. */
+const ATTEMPTS = 2;
 
 /** What cached() needs of a cache; both kinds used here have it. */
 interface ValueCache<V> {
@@ -48,23 +60,28 @@ export type DecodeCounts = Record<string, number>;
  * LazyImage objects exist only while work for their image is in flight (so concurrent requests
  * share one decode) and are dropped when idle: 100,000 images cost nothing until looked at. A
  * decode failure marks the image broken in the index and rethrows the ImageDecodeError.
+ *
+ * Files edited while the tool runs: every request stats the file (index.currentMetadata), cache
+ * keys name the file version (size and times), and outputs of a replaced version are dropped, so
+ * an edited image is never served, or sized, from its old header. A file that changes during a
+ * decode is decoded again once.
  */
 export class ImageService {
   private readonly displayCache: BudgetedCache<EncodedImage>;
   private readonly decodedCache: WeakFallbackCache<RawImage>;
   private readonly settings: DecodeSettings;
-  private readonly live = new Map<string, LazyImage>();
+  /** LazyImages with work in flight, by image id, each with the header it decodes under. */
+  private readonly live = new Map<string, { image: LazyImage; header: ImageMetadata }>();
   private readonly decodeCounts: DecodeCounts = {};
 
   constructor(
     readonly index: ImageIndex,
     config: Config,
-    options: ImageServiceOptions = {},
+    options: ImageServiceOptions,
   ) {
     configureSharp(config);
     this.settings = decodeSettingsFrom(config);
-    const budget = config.get('memory.budget');
-    const host = budget === 'auto' ? os.totalmem() : budget;
+    const host = options.hostBudgetBytes;
     this.displayCache = new BudgetedCache<EncodedImage>({
       name: 'displayImages',
       budgetBytes: options.budgets?.displayImages ?? host * config.get('cache.displayImages.share'),
@@ -118,35 +135,59 @@ export class ImageService {
     output: string,
     make: (image: LazyImage) => Promise<V>,
   ): Promise<V> {
-    const key = `${id}:${output}`;
-    const hit = cache.get(key);
-    if (hit) return hit;
-    const image = this.lazyImage(id);
-    try {
-      const value = await make(image);
-      // Callers that shared one decode all arrive here with the same value: store it once.
-      if (cache.peek(key) !== value) cache.set(key, value);
-      return value;
-    } catch (err) {
-      if (err instanceof ImageDecodeError) this.index.markBroken(id, err);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const header = await this.currentHeader(id);
+        const key = outputKey(id, header, output);
+        const hit = cache.get(key);
+        if (hit) return hit;
+        const value = await make(this.lazyImage(id, header));
+        // Callers that shared one decode all arrive here with the same value: store it once.
+        if (cache.peek(key) !== value) cache.set(key, value);
+        return value;
+      } catch (err) {
+        if (err instanceof ImageChangedError && attempt < ATTEMPTS) continue;
+        if (err instanceof ImageDecodeError) this.index.markBroken(id, err);
+        throw err;
+      }
     }
   }
 
-  private lazyImage(id: string): LazyImage {
+  /** The header of the file as it is now; outputs made from an older version are dropped. */
+  private async currentHeader(id: string): Promise<ImageMetadata> {
+    const before = this.index.cachedMetadata(id);
+    const header = await this.index.currentMetadata(id);
+    if (before && before !== header) {
+      for (const output of OUTPUTS) {
+        const key = outputKey(id, before, output);
+        this.displayCache.delete(key);
+        this.decodedCache.delete(key);
+      }
+    }
+    return header;
+  }
+
+  private lazyImage(id: string, header: ImageMetadata): LazyImage {
     const running = this.live.get(id);
-    if (running) return running;
+    if (running?.header === header) return running.image;
+    // Work still running for an older version of the file goes on alone; new work starts here.
     const image = new LazyImage(this.index.require(id), {
       settings: this.settings,
-      header: () => this.index.metadata(id),
+      header: () => Promise.resolve(header),
       onIdle: () => {
-        if (this.live.get(id) === image) this.live.delete(id);
+        if (this.live.get(id)?.image === image) this.live.delete(id);
       },
       onDecode: (output) => {
         this.decodeCounts[output] = (this.decodeCounts[output] ?? 0) + 1;
       },
     });
-    this.live.set(id, image);
+    this.live.set(id, { image, header });
     return image;
   }
+}
+
+/** Cache key of one output of one version of a file. */
+function outputKey(id: string, header: ImageMetadata, output: string): string {
+  const { bytes, mtimeMs, ctimeMs } = header.file;
+  return `${id}:${bytes}:${mtimeMs}:${ctimeMs}:${output}`;
 }

@@ -11,3 +11,4 @@ export * from './raw-image.js';
 export * from './resample-bilinear.js';
 export { configureSharp, decodeSettingsFrom, type DecodeSettings } from './decode-settings.js';
 export type { ScanProblem } from './scan.js';
+export type { FileStamp } from './file-stamp.js';

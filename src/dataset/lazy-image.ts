@@ -1,7 +1,8 @@
 import type { Sharp } from 'sharp';
 import { toDecodeError } from './decode-failure.js';
 import { decoderFor, type DecodeSettings } from './decode-settings.js';
-import { ImageDecodeError } from './errors.js';
+import { ImageChangedError, ImageDecodeError } from './errors.js';
+import { sameStamp, stampOf } from './file-stamp.js';
 import { CONTENT_TYPES } from './formats.js';
 import type { ImageMetadata } from './header.js';
 import type { ImageEntry } from './image-entry.js';
@@ -19,7 +20,11 @@ const BACKGROUND = { r: 255, g: 255, b: 255 };
 
 export interface LazyImageOptions {
   settings: DecodeSettings;
-  /** The image's header; the index's metadata(), which shares reads and checks the pixel limit. */
+  /**
+   * The image's header, read the way the index reads it (readImageHeader: shared reads, pixel
+   * limit, the file's stamp). Asked once per output; a file whose stamp no longer matches the
+   * header's after decoding fails with ImageChangedError.
+   */
   header: () => Promise<ImageMetadata>;
   /** Called when the last piece of work in flight finishes (the owner may then drop this object). */
   onIdle?: () => void;
@@ -32,6 +37,11 @@ export interface LazyImageOptions {
  * (so JPEG shrink-on-load applies and no full-size raw is made for a small output); concurrent
  * requests for the same output share one decode. Results are not kept here: caching is the
  * caller's, under a memory budget.
+ *
+ * Colour: display pictures, thumbnails and rgb() are colour-managed (an embedded ICC profile is
+ * applied, converting to sRGB), as a browser shows the file. The model input is not: the
+ * reference preprocessing (Pillow's convert('RGB'), cv2.imread) ignores the profile, and the
+ * encoder was trained on pixels as stored.
  */
 export class LazyImage {
   private readonly pending = new Map<string, Promise<unknown>>();
@@ -54,7 +64,9 @@ export class LazyImage {
 
   /** The whole picture after EXIF orientation, as RGB. */
   rgb(): Promise<RawImage> {
-    return this.shared('rgb', () => this.decodeRaw('rgb', (pipeline) => pipeline));
+    return this.shared('rgb', async () =>
+      this.decodeRaw('rgb', await this.options.header(), 'managed', (pipeline) => pipeline),
+    );
   }
 
   /** The picture for the browser: longest side <= dataset.displayMaxSize, never enlarged. */
@@ -86,7 +98,7 @@ export class LazyImage {
         height: Math.min(target.height, header.height),
       };
       const needsShrink = shrunk.width !== header.width || shrunk.height !== header.height;
-      const reduced = await this.decodeRaw(`model-${contract}`, (pipeline) =>
+      const reduced = await this.decodeRaw(`model-${contract}`, header, 'as-stored', (pipeline) =>
         needsShrink
           ? pipeline.resize(shrunk.width, shrunk.height, {
               fit: 'fill',
@@ -110,20 +122,29 @@ export class LazyImage {
     return promise;
   }
 
-  /** The file opened for decoding: oriented, flattened, sRGB with 3 channels. */
-  private async pipeline(header: ImageMetadata): Promise<Sharp> {
+  /**
+   * The file opened for decoding: oriented, flattened, 3 channels of sRGB. 'as-stored' keeps an
+   * embedded RGB profile from being applied (sharp's keepIccProfile: the RGB values are the
+   * file's own); CMYK and grey are still converted to RGB either way.
+   */
+  private async pipeline(header: ImageMetadata, colour: Colour): Promise<Sharp> {
     const { absPath } = this.entry;
     let pipeline = (
       await decoderFor(absPath, header.format, this.options.settings.pixelLimit)
     ).autoOrient();
+    if (colour === 'as-stored') pipeline = pipeline.keepIccProfile();
     if (header.hasAlpha) pipeline = pipeline.flatten({ background: BACKGROUND });
     return pipeline.toColourspace('srgb').removeAlpha();
   }
 
-  private async decodeRaw(output: string, shape: (pipeline: Sharp) => Sharp): Promise<RawImage> {
-    const header = await this.options.header();
-    const { data, info } = await this.run(output, async () =>
-      shape(await this.pipeline(header))
+  private async decodeRaw(
+    output: string,
+    header: ImageMetadata,
+    colour: Colour,
+    shape: (pipeline: Sharp) => Sharp,
+  ): Promise<RawImage> {
+    const { data, info } = await this.run(output, header, async () =>
+      shape(await this.pipeline(header, colour))
         .raw({ depth: 'uchar' })
         .toBuffer({ resolveWithObject: true }),
     );
@@ -140,8 +161,8 @@ export class LazyImage {
   private async encode(output: string, maxSide: number): Promise<EncodedImage> {
     const { displayFormat: format, displayQuality: quality } = this.options.settings;
     const header = await this.options.header();
-    const { data, info } = await this.run(output, async () => {
-      const resized = (await this.pipeline(header)).resize({
+    const { data, info } = await this.run(output, header, async () => {
+      const resized = (await this.pipeline(header, 'managed')).resize({
         width: maxSide,
         height: maxSide,
         fit: 'inside',
@@ -162,15 +183,30 @@ export class LazyImage {
   /**
    * Counts one decode and turns decoder failures into ImageDecodeError. The header is read
    * before this (a refused header is no decode); opening the decoder is inside it, since for BMP
-   * that is the decode.
+   * that is the decode. The file is stat'ed afterwards: if it is not the file the header was
+   * read from, the pixels (or the failure: a half-saved file reads as truncated) may belong to
+   * another version, and ImageChangedError says so instead.
    */
-  private async run<T>(output: string, decode: () => Promise<T>): Promise<T> {
+  private async run<T>(
+    output: string,
+    header: ImageMetadata,
+    decode: () => Promise<T>,
+  ): Promise<T> {
     this.decodeCount++;
     this.options.onDecode?.(output);
-    try {
-      return await decode();
-    } catch (err) {
-      throw await toDecodeError(err, this.entry.absPath);
+    const file = this.entry.absPath;
+    const result = await decode().then(
+      (value) => ({ value }),
+      (err: unknown) => ({ err }),
+    );
+    const after = await stampOf(file).catch((err: unknown) => err as ImageDecodeError);
+    if (!(after instanceof ImageDecodeError) && !sameStamp(after, header.file)) {
+      throw new ImageChangedError(file);
     }
+    if ('err' in result) throw await toDecodeError(result.err, file);
+    if (after instanceof ImageDecodeError) throw after;
+    return result.value;
   }
 }
+
+type Colour = 'managed' | 'as-stored';

@@ -2,7 +2,7 @@
  * Real image files for the dataset tests, made with sharp in temporary folders. Test support only
  * (imported by *.test.ts files).
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { expect } from 'vitest';
 import type { DecodeSettings } from './decode-settings.js';
 import { ImageDecodeError } from './errors.js';
+import { formatOfName } from './formats.js';
 import { readImageHeader } from './header.js';
 import type { ImageEntry } from './image-entry.js';
 import { LazyImage } from './lazy-image.js';
@@ -19,27 +20,77 @@ import type { RawImage } from './raw-image.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The shared sample photos (read-only), beside the repository. */
-export const samplesDir = path.resolve(repoRoot, '../shared/samples');
+/** The example photos in the repository (read-only; sizes and terms in LICENSES.md there). */
+export const photosDir = path.join(repoRoot, 'examples/photos');
 
-export function sample(name: string): string {
-  return path.join(samplesDir, name);
+export function photo(name: string): string {
+  return path.join(photosDir, name);
+}
+
+/** A JPEG cut short on purpose, in the repository (test/fixtures/README.md). */
+export const truncatedJpeg = path.join(repoRoot, 'test/fixtures/truncated.jpg');
+
+/** The example photos, in index order. */
+export const PHOTOS = [
+  'astronaut.png',
+  'chelsea.png',
+  'coffee.png',
+  'coins.png',
+  'horse.png',
+  'hubble_deep_field.jpg',
+  'retina.jpg',
+  'rocket.jpg',
+] as const;
+
+/** The example photos and the truncated JPEG, copied into `dir` (a dataset with one bad file). */
+export function photosWithTruncated(dir: string): void {
+  for (const name of PHOTOS) put(dir, name, readFileSync(photo(name)));
+  put(dir, 'truncated.jpg', readFileSync(truncatedJpeg));
+}
+
+/** A host memory budget for services in tests: large enough that nothing is evicted. */
+export const TEST_HOST_BUDGET = 4 * 1024 * 1024 * 1024;
+
+/** An index entry for any file, as the scan would make it (format from the name). */
+export function entryFor(file: string): ImageEntry {
+  const stats = statSync(file);
+  return {
+    id: 'test',
+    relPath: path.basename(file),
+    absPath: file,
+    bytes: stats.size,
+    mtimeMs: stats.mtimeMs,
+    format: formatOfName(path.basename(file)) ?? 'jpeg',
+  };
 }
 
 /** A LazyImage over any file, with the header read the way the index reads it. */
 export function lazyImage(file: string, settings: DecodeSettings): LazyImage {
-  const entry: ImageEntry = {
-    id: 'test',
-    relPath: path.basename(file),
-    absPath: file,
-    bytes: statSync(file).size,
-    mtimeMs: 0,
-    format: 'jpeg',
-  };
-  return new LazyImage(entry, {
+  return new LazyImage(entryFor(file), {
     settings,
-    header: () => readImageHeader(file, entry.bytes, settings.pixelLimit),
+    header: () => readImageHeader(file, settings.pixelLimit),
   });
+}
+
+/**
+ * The same JPEG without its ICC profile (APP2 "ICC_PROFILE" segments), byte for byte otherwise:
+ * what any decoder gives for it is the file's pixels as stored, with no colour management.
+ */
+export function withoutIccProfile(jpeg: Buffer): Buffer {
+  const kept = [jpeg.subarray(0, 2)];
+  let at = 2;
+  while (at < jpeg.length) {
+    const marker = jpeg.readUInt16BE(at);
+    if (marker === 0xffda) {
+      kept.push(jpeg.subarray(at)); // start of scan: entropy-coded data to the end
+      break;
+    }
+    const segment = jpeg.subarray(at, at + 2 + jpeg.readUInt16BE(at + 2));
+    const isIcc = marker === 0xffe2 && segment.toString('latin1', 4, 16) === 'ICC_PROFILE\0';
+    if (!isIcc) kept.push(segment);
+    at += segment.length;
+  }
+  return Buffer.concat(kept);
 }
 
 /** Rejection reason of a promise that must reject with an ImageDecodeError. */
