@@ -103,6 +103,22 @@ export const CONFIG_KEYS = {
       'a size of at least 64MiB such as 8GiB; 0 turns the disk cache off and deletes its files',
     description: 'Size cap of the on-disk embedding cache (least recently used files go first).',
   }),
+  'cache.embeddings.diskDtype': key({
+    schema: z.enum(['float16', 'float32']),
+    default: 'float16' as 'float16' | 'float32',
+    parse: 'string',
+    allowed: '"float16" or "float32"',
+    description:
+      'How embeddings are written to the disk cache: float16 halves the files and their reads (max relative error 2^-11), float32 keeps them exact.',
+  }),
+  'cache.embeddings.contentHash': key({
+    schema: z.boolean(),
+    default: false,
+    parse: 'boolean',
+    allowed: 'true or false',
+    description:
+      'Key embeddings by a SHA-256 of the image bytes instead of path + size + modification time, so renamed and duplicate files share one embedding (each file is read once to hash it).',
+  }),
   'cache.displayImages.share': key({
     schema: share,
     default: 0.2,
@@ -227,6 +243,49 @@ export const CONFIG_KEYS = {
     parse: 'integer',
     allowed: 'an integer number of milliseconds from 1000 to 3600000',
     description: 'A download fails when no data arrives for this long.',
+  }),
+  'model.executionProviders': key({
+    schema: z
+      .string()
+      .regex(
+        /^\s*(cpu|cuda|tensorrt|coreml|dml)(\s*,\s*(cpu|cuda|tensorrt|coreml|dml))*\s*$/,
+        'a comma-separated list of cpu, cuda, tensorrt, coreml, dml',
+      ),
+    default: 'cpu',
+    parse: 'string',
+    allowed: 'a comma-separated list of cpu, cuda, tensorrt, coreml, dml, such as "cuda,cpu"',
+    description:
+      'ONNX Runtime execution providers, tried one at a time in this order; a provider that does not load is skipped with one warning and CPU is the last resort.',
+  }),
+  'model.intraOpThreads': key({
+    schema: z.number().int().min(0).max(1024),
+    default: 0,
+    parse: 'integer',
+    allowed: 'an integer from 0 to 1024 (0 = ONNX Runtime chooses)',
+    description: 'Threads one ONNX Runtime operator may use.',
+  }),
+  'model.interOpThreads': key({
+    schema: z.number().int().min(0).max(1024),
+    default: 0,
+    parse: 'integer',
+    allowed: 'an integer from 0 to 1024 (0 = ONNX Runtime chooses)',
+    description: 'Threads ONNX Runtime may use to run independent operators in parallel.',
+  }),
+  'model.maxDecodeSide': key({
+    schema: z.number().int().min(64).max(65536),
+    default: 1024,
+    parse: 'integer',
+    allowed: 'an integer from 64 to 65536 pixels',
+    description:
+      'SAM 1 decoders return masks at the original size only for pictures whose longest side is at most this; larger ones are decoded at the 1024 model-frame size and upsampled inside the mask box (same mask, flat click latency).',
+  }),
+  'model.sessionIdleSeconds': key({
+    schema: seconds,
+    default: 60,
+    parse: 'integer',
+    allowed: 'a whole number of seconds, 0 to release any session not running',
+    description:
+      'Under critical memory pressure, model sessions unused for this long are released; the next use loads them again.',
   }),
   'log.level': key({
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

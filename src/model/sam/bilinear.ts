@@ -1,0 +1,171 @@
+/**
+ * The bilinear resampling of the SAM references (torch F.interpolate, mode='bilinear',
+ * align_corners=False, no antialiasing; ONNX Resize linear/half_pixel): output pixel i reads the
+ * source at (i + 0.5) * in / out - 0.5, clamped to the grid. Computed one output row at a time
+ * over any rectangle of the output, so a mask is only ever resampled where it can be non-zero.
+ */
+
+/** Per output index: the two source indices and the weight of the second. */
+export interface AxisTaps {
+  lo: Int32Array;
+  hi: Int32Array;
+  frac: Float64Array;
+}
+
+/**
+ * Taps of output indices [start, end) when `inSize` source cells stretch over `outSize` output
+ * cells, i.e. a scale of in / out source cells per output cell. `scale` may be given apart
+ * from the sizes (a crop of a larger upsample keeps the scale of the whole).
+ */
+export function axisTaps(inSize: number, scale: number, start: number, end: number): AxisTaps {
+  const n = Math.max(0, end - start);
+  const lo = new Int32Array(n);
+  const hi = new Int32Array(n);
+  const frac = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = Math.min(Math.max((start + i + 0.5) * scale - 0.5, 0), inSize - 1);
+    const l = Math.floor(s);
+    lo[i] = l;
+    hi[i] = Math.min(l + 1, inSize - 1);
+    frac[i] = s - l;
+  }
+  return { lo, hi, frac };
+}
+
+/**
+ * The output range [start, end) whose taps touch source cells [srcLo, srcHi]: everything else
+ * interpolates only cells outside it. Taps are monotonic, so one pass over the axis finds it.
+ */
+export function outputRange(
+  inSize: number,
+  outSize: number,
+  srcLo: number,
+  srcHi: number,
+): [number, number] {
+  const { lo, hi } = axisTaps(inSize, inSize / outSize, 0, outSize);
+  let start = 0;
+  while (start < outSize && hi[start]! < srcLo) start++;
+  let end = outSize;
+  while (end > start && lo[end - 1]! > srcHi) end--;
+  return [start, end];
+}
+
+/** A source grid (row-major float32) read as resampled rows over output columns [x0, x1). */
+export class BilinearRows {
+  private readonly xTaps: AxisTaps;
+  private readonly firstColumn: number;
+  /** The current output row interpolated vertically, over the source columns the taps read. */
+  private readonly columns: Float64Array;
+  /**
+   * Runs of consecutive outputs that read the same two source columns: [start, end, lo, hi]
+   * per run (output offsets within [x0, x1), source columns absolute).
+   */
+  private readonly runs: Int32Array;
+
+  constructor(
+    private readonly source: Float32Array,
+    private readonly sourceWidth: number,
+    private readonly sourceHeight: number,
+    scaleX: number,
+    private readonly scaleY: number,
+    x0: number,
+    x1: number,
+  ) {
+    this.xTaps = axisTaps(sourceWidth, scaleX, x0, x1);
+    const n = x1 - x0;
+    const { lo, hi } = this.xTaps;
+    this.firstColumn = n > 0 ? lo[0]! : 0;
+    const lastColumn = n > 0 ? hi[n - 1]! : -1;
+    this.columns = new Float64Array(Math.max(0, lastColumn - this.firstColumn + 1));
+    const runs: number[] = [];
+    for (let i = 0; i < n;) {
+      let end = i + 1;
+      while (end < n && lo[end] === lo[i]) end++;
+      runs.push(i, end, lo[i]!, hi[i]!);
+      i = end;
+    }
+    this.runs = Int32Array.from(runs);
+  }
+
+  /** Fills `out` (length x1 - x0) with output row `y`. */
+  row(y: number, out: Float32Array): void {
+    this.verticalPass(y);
+    const { columns, firstColumn } = this;
+    const { lo, hi, frac } = this.xTaps;
+    for (let i = 0; i < out.length; i++) {
+      const f = frac[i]!;
+      out[i] = columns[lo[i]! - firstColumn]! * (1 - f) + columns[hi[i]! - firstColumn]! * f;
+    }
+  }
+
+  /**
+   * Sets `out` (zeroed, length x1 - x0) to 1 where output row `y` is above 0, as thresholding
+   * row() would, and returns how many are 1. Between two source columns of the same sign every
+   * output has that sign, so only outputs between columns of opposite signs are interpolated;
+   * positive stretches are filled in one go.
+   */
+  rowMask(y: number, out: Uint8Array): number {
+    this.verticalPass(y);
+    const { columns, firstColumn, runs } = this;
+    const frac = this.xTaps.frac;
+    let count = 0;
+    let fillFrom = -1;
+    for (let r = 0; r < runs.length; r += 4) {
+      const start = runs[r]!;
+      const end = runs[r + 1]!;
+      const a = columns[runs[r + 2]! - firstColumn]!;
+      const b = columns[runs[r + 3]! - firstColumn]!;
+      if (a > 0 && b > 0) {
+        if (fillFrom < 0) fillFrom = start;
+        continue;
+      }
+      if (fillFrom >= 0) {
+        out.fill(1, fillFrom, start);
+        count += start - fillFrom;
+        fillFrom = -1;
+      }
+      if (a <= 0 && b <= 0) continue;
+      for (let i = start; i < end; i++) {
+        const f = frac[i]!;
+        if (a * (1 - f) + b * f > 0) {
+          out[i] = 1;
+          count++;
+        }
+      }
+    }
+    if (fillFrom >= 0) {
+      out.fill(1, fillFrom, out.length);
+      count += out.length - fillFrom;
+    }
+    return count;
+  }
+
+  private verticalPass(y: number): void {
+    const { source, sourceWidth, columns, firstColumn } = this;
+    const sy = Math.min(Math.max((y + 0.5) * this.scaleY - 0.5, 0), this.sourceHeight - 1);
+    const yLo = Math.floor(sy);
+    const yHi = Math.min(yLo + 1, this.sourceHeight - 1);
+    const fy = sy - yLo;
+    const top = yLo * sourceWidth + firstColumn;
+    const bottom = yHi * sourceWidth + firstColumn;
+    for (let c = 0; c < columns.length; c++) {
+      columns[c] = source[top + c]! * (1 - fy) + source[bottom + c]! * fy;
+    }
+  }
+}
+
+/** Resamples a whole source grid to `outWidth` x `outHeight` (or the top-left part of it). */
+export function resampleGrid(
+  source: Float32Array,
+  sourceWidth: number,
+  sourceHeight: number,
+  scaleX: number,
+  scaleY: number,
+  outWidth: number,
+  outHeight: number,
+): Float32Array {
+  const rows = new BilinearRows(source, sourceWidth, sourceHeight, scaleX, scaleY, 0, outWidth);
+  const out = new Float32Array(outWidth * outHeight);
+  for (let y = 0; y < outHeight; y++) rows.row(y, out.subarray(y * outWidth, (y + 1) * outWidth));
+  return out;
+}

@@ -1,0 +1,154 @@
+import { access } from 'node:fs/promises';
+import type * as Ort from 'onnxruntime-node';
+import type { Config } from '../../config/index.js';
+import type { Logger } from '../../log/logger.js';
+import { GPU_OPT_IN_COMMAND } from '../onnx-runtime-info.js';
+import { ModelLoadError, type ModelRole } from './errors.js';
+
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'coreml', 'dml'] as const;
+export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];
+
+export interface SessionSettings {
+  /** Tried one at a time in this order; CPU is always the last resort. */
+  providers: ExecutionProviderName[];
+  /** 0 = ONNX Runtime's default. */
+  intraOpThreads: number;
+  interOpThreads: number;
+}
+
+export class ProviderListError extends Error {
+  constructor(
+    message: string,
+    readonly value: string,
+  ) {
+    super(message);
+    this.name = 'ProviderListError';
+  }
+}
+
+/** "cuda, cpu" -> ['cuda', 'cpu'] (duplicates dropped). */
+export function parseExecutionProviders(text: string): ExecutionProviderName[] {
+  const names = text
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
+  const unknown = names.filter((n) => !(EXECUTION_PROVIDERS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length) {
+    throw new ProviderListError(
+      `model.executionProviders "${text}": ${
+        unknown.length ? `unknown provider ${unknown.join(', ')}` : 'empty list'
+      }; use a comma-separated list of ${EXECUTION_PROVIDERS.join(', ')}`,
+      text,
+    );
+  }
+  return [...new Set(names as ExecutionProviderName[])];
+}
+
+export function sessionSettingsFrom(config: Config): SessionSettings {
+  return {
+    providers: parseExecutionProviders(config.get('model.executionProviders')),
+    intraOpThreads: config.get('model.intraOpThreads'),
+    interOpThreads: config.get('model.interOpThreads'),
+  };
+}
+
+let ortModule: Promise<typeof Ort> | undefined;
+
+/**
+ * onnxruntime-node, imported on first use so that a broken native install is reported by the
+ * command that needs it. Its native log level is read once, when the first session is created:
+ * unless someone chose a level already, it is set to 'fatal' so that a missing GPU provider does
+ * not print a red native error line next to our own warning (ORT's messages still reach us in
+ * the errors it throws).
+ */
+export function loadOrt(): Promise<typeof Ort> {
+  ortModule ??= import('onnxruntime-node').then((ort) => {
+    if (ort.env.logLevel === 'warning') ort.env.logLevel = 'fatal';
+    return ort;
+  });
+  return ortModule;
+}
+
+function messageOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).trim();
+}
+
+/**
+ * Creates ONNX Runtime sessions from file paths (so external weight files next to the .onnx
+ * load) with the configured providers. ORT does not fall back by itself when a list of
+ * providers is given (it throws), so they are tried one at a time. A provider that fails while
+ * CPU then loads the same file is remembered as unavailable: later sessions skip it, and it is
+ * reported in one warning. When CPU fails too, the file is at fault and the error says why.
+ */
+export class SessionFactory {
+  private readonly unavailable = new Map<ExecutionProviderName, string>();
+
+  constructor(
+    private readonly settings: SessionSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Providers found unavailable so far, with ORT's reason. */
+  get unavailableProviders(): ReadonlyMap<ExecutionProviderName, string> {
+    return this.unavailable;
+  }
+
+  async create(
+    file: string,
+    role: ModelRole,
+  ): Promise<{ session: Ort.InferenceSession; provider: ExecutionProviderName }> {
+    try {
+      await access(file);
+    } catch {
+      throw new ModelLoadError(file, role, 'the file does not exist or cannot be read');
+    }
+    const ort = await loadOrt();
+    const order = this.settings.providers.filter((p) => !this.unavailable.has(p));
+    if (!order.includes('cpu')) order.push('cpu');
+    const failed = new Map<ExecutionProviderName, string>();
+    for (const provider of order) {
+      try {
+        const session = await ort.InferenceSession.create(file, this.options(provider));
+        this.reportFallback(failed, provider);
+        return { session, provider };
+      } catch (err) {
+        if (provider === 'cpu') {
+          const tried = [...failed.keys()];
+          throw new ModelLoadError(
+            file,
+            role,
+            messageOf(err) + (tried.length ? ` (also failed with ${tried.join(', ')})` : ''),
+          );
+        }
+        failed.set(provider, messageOf(err));
+      }
+    }
+    // Unreachable: the loop ends with CPU, which either returns or throws.
+    throw new ModelLoadError(file, role, 'no execution provider was tried');
+  }
+
+  private options(provider: ExecutionProviderName): Ort.InferenceSession.SessionOptions {
+    const { intraOpThreads, interOpThreads } = this.settings;
+    return {
+      executionProviders: [provider],
+      ...(intraOpThreads > 0 ? { intraOpNumThreads: intraOpThreads } : {}),
+      ...(interOpThreads > 0 ? { interOpNumThreads: interOpThreads } : {}),
+    };
+  }
+
+  private reportFallback(
+    failed: Map<ExecutionProviderName, string>,
+    used: ExecutionProviderName,
+  ): void {
+    if (failed.size === 0) return;
+    for (const [provider, reason] of failed) this.unavailable.set(provider, reason);
+    const names = [...failed.keys()];
+    const gpu = names.some((p) => p === 'cuda' || p === 'tensorrt');
+    this.logger.warn(
+      { providers: Object.fromEntries(failed), using: used },
+      `ONNX Runtime execution provider ${names.join(', ')} is not available ` +
+        `(${[...failed.values()].join('; ')}); running on ${used} instead.` +
+        (gpu ? ` To install the GPU providers run: ${GPU_OPT_IN_COMMAND}` : ''),
+    );
+  }
+}

@@ -1,0 +1,320 @@
+import path from 'node:path';
+import type * as Ort from 'onnxruntime-node';
+import { defaultConfig, type Config } from '../../config/index.js';
+import { modelResizeSize, type Size } from '../../geometry/index.js';
+import { silentLogger, type Logger } from '../../log/logger.js';
+import type { Releaser } from '../../memory/types.js';
+import type {
+  Candidate,
+  Embedding,
+  LowResLogits,
+  Prompt,
+  Segmenter,
+  SegmenterImage,
+  StoredTensor,
+} from '../segmenter.js';
+import { buildCandidates, candidateSelection, type DecodedCandidate } from './candidates.js';
+import {
+  LOW_RES_SIDE,
+  checkPair,
+  detectDecoder,
+  detectEncoder,
+  familyOf,
+  sameContract,
+  type DecoderContract,
+  type EncoderContract,
+} from './contract.js';
+import { decoderFeeds, decoderFetches, type PlainFeeds } from './decoder-feeds.js';
+import { checkEmbedding, embeddingLayout } from './embedding-tensors.js';
+import { ModelContractError, type ModelRole } from './errors.js';
+import { resampleGrid } from './bilinear.js';
+import { IdleSessionReleaser } from './idle-releaser.js';
+import { LazySession } from './lazy-session.js';
+import { encoderInput, frameSize } from './preprocess.js';
+import { isAmbiguous, validatePrompt } from './prompt.js';
+import {
+  SessionFactory,
+  loadOrt,
+  sessionSettingsFrom,
+  type ExecutionProviderName,
+  type SessionSettings,
+} from './providers.js';
+import { declaredTensors, type DeclaredTensors } from './tensor-info.js';
+
+export interface SamModelFiles {
+  encoderPath: string;
+  decoderPath: string;
+  /** Used as the segmenter id when `options.id` is not given (ResolvedModel.name). */
+  name?: string;
+}
+
+export interface SamSegmenterOptions {
+  /** Stable id for cache keys; default: the model name, else the encoder file name. */
+  id?: string;
+  /** model.* keys are read from it; default: defaultConfig(). */
+  config?: Config;
+  /** Overrides of the providers and thread counts from the config. */
+  settings?: Partial<SessionSettings>;
+  logger?: Logger;
+}
+
+/** 1/4 of the 1024 frame: the low-res mask grid of every SAM decoder. */
+const LOW_RES_SCALE = LOW_RES_SIDE / 1024;
+
+interface Opened<C> {
+  session: Ort.InferenceSession;
+  provider: ExecutionProviderName;
+  contract: C;
+  declared: DeclaredTensors;
+}
+
+async function openChecked<C>(
+  factory: SessionFactory,
+  file: string,
+  role: ModelRole,
+  detect: (file: string, declared: DeclaredTensors) => C,
+): Promise<Opened<C>> {
+  const { session, provider } = await factory.create(file, role);
+  try {
+    const declared = declaredTensors(session);
+    return { session, provider, contract: detect(file, declared), declared };
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+}
+
+/**
+ * Opens a SAM encoder/decoder pair: loads both files (their contracts decide `kind` and every
+ * later step), checks that they belong together, and returns a segmenter whose sessions stay
+ * loaded until release() or the memory manager's releaser frees them; they load again on use.
+ */
+export async function openSamSegmenter(
+  files: SamModelFiles,
+  options: SamSegmenterOptions = {},
+): Promise<SamSegmenter> {
+  const config = options.config ?? defaultConfig();
+  const settings = { ...sessionSettingsFrom(config), ...options.settings };
+  const factory = new SessionFactory(settings, options.logger ?? silentLogger);
+  const encoder = await openChecked(factory, files.encoderPath, 'encoder', detectEncoder);
+  let decoder: Opened<DecoderContract>;
+  try {
+    decoder = await openChecked(factory, files.decoderPath, 'decoder', detectDecoder);
+  } catch (err) {
+    await encoder.session.release();
+    throw err;
+  }
+  try {
+    checkPair({ encoder: files.encoderPath, decoder: files.decoderPath }, encoder, decoder);
+  } catch (err) {
+    await Promise.all([encoder.session.release(), decoder.session.release()]);
+    throw err;
+  }
+  const id = options.id ?? files.name ?? path.basename(files.encoderPath).replace(/\.onnx$/i, '');
+  return new SamSegmenter(id, factory, config, encoder, decoder, files);
+}
+
+/**
+ * The Segmenter of SAM ONNX pairs (contracts A and B of MODELS.md) on onnxruntime-node.
+ *
+ * Latency on large pictures: a contract A decoder upsamples its masks to `orig_im_size` in
+ * float32, which on a 24-megapixel photo is 96 MB per candidate. For pictures whose longest side
+ * is above model.maxDecodeSide it is asked for the 1024-frame size instead (its crop of the
+ * 1024 upsample, exactly the reference's intermediate) and the last bilinear resize to the
+ * original size is done here, only over the pixels near the mask (logit-mask.ts): same mask,
+ * and a click costs about the same on any picture size. EdgeSAM and contract B return low-res
+ * logits only; they go through the same resize.
+ */
+export class SamSegmenter implements Segmenter {
+  readonly kind: 'sam1' | 'sam2';
+  readonly encoderContract: EncoderContract;
+  readonly decoderContract: DecoderContract;
+  private readonly encoder: LazySession;
+  private readonly decoder: LazySession;
+  private readonly providers: Record<ModelRole, ExecutionProviderName>;
+  private readonly maxDecodeSide: number;
+  private readonly idleSeconds: number;
+
+  constructor(
+    readonly id: string,
+    private readonly factory: SessionFactory,
+    config: Config,
+    encoder: Opened<EncoderContract>,
+    decoder: Opened<DecoderContract>,
+    readonly files: SamModelFiles,
+  ) {
+    this.kind = familyOf(encoder.contract);
+    this.encoderContract = encoder.contract;
+    this.decoderContract = decoder.contract;
+    this.providers = { encoder: encoder.provider, decoder: decoder.provider };
+    this.maxDecodeSide = config.get('model.maxDecodeSide');
+    this.idleSeconds = config.get('model.sessionIdleSeconds');
+    this.encoder = new LazySession(
+      files.encoderPath,
+      (file) => this.reopen(file, 'encoder', detectEncoder, encoder.contract),
+      encoder.session,
+    );
+    this.decoder = new LazySession(
+      files.decoderPath,
+      (file) => this.reopen(file, 'decoder', detectDecoder, decoder.contract),
+      decoder.session,
+    );
+  }
+
+  /** The execution provider each session runs on (after any fallback). */
+  get executionProviders(): Readonly<Record<ModelRole, ExecutionProviderName>> {
+    return this.providers;
+  }
+
+  /** Whether each session is loaded now (false after release() until the next use). */
+  get loaded(): Readonly<Record<ModelRole, boolean>> {
+    return { encoder: this.encoder.loaded, decoder: this.decoder.loaded };
+  }
+
+  async encode(image: SegmenterImage, signal?: AbortSignal): Promise<Embedding> {
+    signal?.throwIfAborted();
+    const input = await encoderInput(this.encoderContract, image);
+    signal?.throwIfAborted();
+    const ort = await loadOrt();
+    const feeds = { [input.name]: new ort.Tensor(input.type, input.data, input.dims) };
+    const layout = embeddingLayout(this.encoderContract);
+    const outputs = await this.encoder.use((session) => session.run(feeds, Object.keys(layout)));
+    const tensors: Record<string, StoredTensor> = {};
+    for (const [name, dims] of Object.entries(layout)) {
+      const out = outputs[name]!;
+      if (out.dims.join(',') !== dims.join(',') || !(out.data instanceof Float32Array)) {
+        throw new ModelContractError(
+          this.files.encoderPath,
+          'encoder',
+          `output ${name} came out ${out.type} [${out.dims.join(',')}], expected float32 [${dims.join(',')}]`,
+        );
+      }
+      tensors[name] = { dims: [...dims], data: out.data };
+    }
+    return { modelId: this.id, imageKey: image.key, original: { ...image.size }, tensors };
+  }
+
+  async predict(embedding: Embedding, prompt: Prompt): Promise<Candidate[]> {
+    checkEmbedding(embedding, this.id, this.encoderContract);
+    const original = embedding.original;
+    validatePrompt(prompt, original, this.decoderContract);
+    const decodeSize = this.decodeSize(original);
+    const plain = decoderFeeds(this.decoderContract, embedding, prompt, decodeSize);
+    const outputs = await this.runDecoder(plain);
+    const masks = outputs.masks!;
+    const count = masks.dims[1] ?? 0;
+    const { lead, ranked } = candidateSelection(count, isAmbiguous(prompt));
+    const indices = lead === null ? ranked : [lead, ...ranked];
+    const decoded = indices.map((k) => this.decoded(k, outputs, original, decodeSize));
+    const rankBy = this.decoderContract.kind === 'edgesam' ? 'stability' : 'iou';
+    return buildCandidates(decoded, lead, rankBy, original);
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.encoder.release(), this.decoder.release()]);
+  }
+
+  /** For the memory manager: frees this model's sessions idle for model.sessionIdleSeconds. */
+  releaser(): Releaser {
+    return new IdleSessionReleaser(
+      `sam-sessions:${this.id}`,
+      () => [this.encoder, this.decoder],
+      this.idleSeconds,
+    );
+  }
+
+  /**
+   * The size a contract A decoder returns masks at: the original when it is small enough,
+   * else the image area of the 1024 frame. (Other decoders return low-res logits.)
+   */
+  decodeSize(original: Size): Size {
+    if (Math.max(original.width, original.height) <= this.maxDecodeSide) return original;
+    return modelResizeSize(original, 'longest-side');
+  }
+
+  private async runDecoder(plain: PlainFeeds): Promise<Ort.InferenceSession.ReturnType> {
+    const ort = await loadOrt();
+    const feeds: Record<string, Ort.Tensor> = {};
+    for (const [name, { data, dims }] of Object.entries(plain)) {
+      feeds[name] = new ort.Tensor('float32', data, dims);
+    }
+    const fetches = decoderFetches(this.decoderContract);
+    return this.decoder.use((session) => session.run(feeds, fetches));
+  }
+
+  /** Candidate `k` of a decoder run as logits over the whole original picture. */
+  private decoded(
+    k: number,
+    outputs: Ort.InferenceSession.ReturnType,
+    original: Size,
+    decodeSize: Size,
+  ): DecodedCandidate {
+    const contract = this.decoderContract;
+    const masks = outputs.masks!;
+    const [, , h = 0, w = 0] = masks.dims;
+    const plane = (masks.data as Float32Array).subarray(k * w * h, (k + 1) * w * h);
+    const scores = outputs[contract.kind === 'edgesam' ? contract.scores : 'iou_predictions']!;
+    const predictedIou = (scores.data as Float32Array)[k] ?? 0;
+
+    if (contract.kind === 'A') {
+      if (w !== decodeSize.width || h !== decodeSize.height) {
+        throw new ModelContractError(
+          this.files.decoderPath,
+          'decoder',
+          `masks came out [${masks.dims.join(',')}] for orig_im_size ` +
+            `(${decodeSize.height}, ${decodeSize.width})`,
+        );
+      }
+      const lowRes = contract.lowRes ? lowResPlane(outputs.low_res_masks!, k) : null;
+      return { index: k, grid: { width: w, height: h, data: plane }, predictedIou, lowRes };
+    }
+    if (contract.kind === 'edgesam') {
+      // SamOnnxModel.mask_postprocessing up to the crop: 256 -> 1024, keep the image area.
+      const frame = frameSize(original, this.encoderContract);
+      const data = resampleGrid(
+        plane,
+        w,
+        h,
+        LOW_RES_SCALE,
+        LOW_RES_SCALE,
+        frame.width,
+        frame.height,
+      );
+      return { index: k, grid: { ...frame, data }, predictedIou, lowRes: null };
+    }
+    // SAM 2: the low-res grid covers the whole (squashed) picture.
+    return {
+      index: k,
+      grid: { width: w, height: h, data: plane },
+      predictedIou,
+      lowRes: lowResPlane(masks, k),
+    };
+  }
+
+  private async reopen<C extends EncoderContract | DecoderContract>(
+    file: string,
+    role: ModelRole,
+    detect: (file: string, declared: DeclaredTensors) => C,
+    expected: C,
+  ): Promise<Ort.InferenceSession> {
+    const opened = await openChecked(this.factory, file, role, detect);
+    if (!sameContract(opened.contract, expected)) {
+      await opened.session.release();
+      throw new ModelContractError(
+        file,
+        role,
+        `the file changed since it was opened: it now follows ${JSON.stringify(opened.contract)} ` +
+          `instead of ${JSON.stringify(expected)}; open the model again`,
+      );
+    }
+    this.providers[role] = opened.provider;
+    return opened.session;
+  }
+}
+
+/** A copy of candidate `k`'s 256x256 logits, so the candidate does not pin the whole output. */
+function lowResPlane(tensor: Ort.Tensor, k: number): LowResLogits {
+  const cells = LOW_RES_SIDE * LOW_RES_SIDE;
+  const data = (tensor.data as Float32Array).slice(k * cells, (k + 1) * cells);
+  return { width: LOW_RES_SIDE, height: LOW_RES_SIDE, data };
+}
