@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   dataset: () => import('./dataset.js'),
   display: () => import('./display.js'),
   rle: () => import('./rle.js'),
+  quality: () => import('./quality.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
