@@ -1,4 +1,4 @@
-import { copyFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageDecodeError, type ImageEntry } from '../../dataset/index.js';
@@ -20,12 +20,14 @@ describe('ContentKeys', () => {
     const keys = new ContentKeys('stat');
     const image = entry('img-01.jpg');
     const before = await keys.keyOf(image);
-    expect(before).toBe(`stat:img-01.jpg:${image.bytes}:${image.mtimeMs}`);
+    const stampOf = (file: string): bigint => statSync(file, { bigint: true }).mtimeNs;
+    expect(before).toBe(`stat:img-01.jpg:${image.bytes}:${stampOf(image.absPath)}`);
     const later = new Date(Date.now() + 60_000);
     utimesSync(image.absPath, later, later);
     const after = await keys.keyOf(image);
     expect(after).not.toBe(before);
-    expect(after).toBe(`stat:img-01.jpg:${image.bytes}:${later.getTime()}`);
+    expect(after).toBe(`stat:img-01.jpg:${image.bytes}:${stampOf(image.absPath)}`);
+    expect(stampOf(image.absPath) / 1_000_000n).toBe(BigInt(later.getTime()));
     expect(await keys.keyOf(entry('copy-of-00.jpg'))).not.toBe(
       await keys.keyOf(entry('img-00.jpg')),
     );

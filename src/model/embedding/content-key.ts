@@ -34,9 +34,10 @@ export class ContentKeys {
 
   /** Rejects with an 'io' ImageDecodeError naming the file when it cannot be reached. */
   async keyOf(entry: ImageEntry): Promise<string> {
-    const { size, mtimeMs } = await statOf(entry.absPath);
-    if (this.mode === 'stat') return `stat:${entry.relPath}:${size}:${mtimeMs}`;
-    const version = `${entry.absPath}\u0000${size}\u0000${mtimeMs}`;
+    // Integer nanoseconds: mtimeMs is a float that prints differently from the stamp that was set.
+    const { size, mtimeNs } = await statOf(entry.absPath);
+    if (this.mode === 'stat') return `stat:${entry.relPath}:${size}:${mtimeNs}`;
+    const version = `${entry.absPath}\u0000${size}\u0000${mtimeNs}`;
     const known = this.hashes.get(version);
     if (known !== undefined) return `sha256:${known}`;
     let hashing = this.pending.get(version);
@@ -53,7 +54,7 @@ export class ContentKeys {
 
 async function statOf(file: string) {
   try {
-    return await stat(file);
+    return await stat(file, { bigint: true });
   } catch (err) {
     throw unreachable(file, err);
   }
