@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
+import { registerAutoCommand } from './commands/auto.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerEmbedCommand } from './commands/embed.js';
 import { registerModelsCommand } from './commands/models.js';
+import { registerPredictCommand } from './commands/predict.js';
 import { registerScanCommand } from './commands/scan.js';
 import { EXIT, processIO, type CliIO } from './io.js';
 
@@ -42,6 +45,9 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   registerScanCommand(program, io, setExit);
   registerConfigCommand(program, io, setExit);
   registerModelsCommand(program, io, setExit);
+  registerPredictCommand(program, io, setExit);
+  registerEmbedCommand(program, io, setExit);
+  registerAutoCommand(program, io, setExit);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
