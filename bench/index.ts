@@ -8,7 +8,11 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   dataset: () => import('./dataset.js'),
   display: () => import('./display.js'),
   rle: () => import('./rle.js'),
+  predict: () => import('./predict.js'),
+  embed: () => import('./embed.js'),
   quality: () => import('./quality.js'),
+  switch: () => import('./switch.js'),
+  cache: () => import('./cache.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -22,8 +26,8 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const bench = (await BENCHMARKS[name]!()).default;
   try {
+    const bench = (await BENCHMARKS[name]!()).default;
     const figures = await bench.run(rest);
     process.stdout.write(JSON.stringify({ bench: name, ...figures }) + '\n');
     return 0;
