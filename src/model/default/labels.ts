@@ -142,3 +142,10 @@ export function labelsForBox(frame: Frame, box: Rect): Uint8Array {
 export function labelsFromRegion(region: Uint8Array): Uint8Array {
   return region.map((v) => (v ? GC.PR_FGD : GC.PR_BGD));
 }
+
+/** Labels with a disc of `radius` working pixels around each positive click probable object. */
+export function labelsFromDiscs(frame: Frame, points: WorkingPoint[], radius: number): Uint8Array {
+  const labels = new Uint8Array(frame.cols * frame.rows).fill(GC.PR_BGD);
+  for (const p of points) if (p.positive) paintDisc(labels, frame, p, radius, GC.PR_FGD);
+  return labels;
+}

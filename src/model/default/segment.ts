@@ -11,10 +11,15 @@
  * Clicks: (1) a coarse pass over the whole picture (~12k pixels): the watershed flood from the
  * positive clicks against the picture's border and the negative clicks, at two smoothings (one
  * keeps weak edges, one merges fine texture), each refined by GrabCut; the hypothesis whose mask
- * agrees best with its own colour models wins. (2) A fine pass over the winner's region of
- * interest (~40k pixels): one graph cut with the coarse colour models frozen; for a small object
- * (which the coarse grid blurs) GrabCut learns afresh there from a watershed region at full
- * resolution. Where the result runs into the region's edge, the region grows and is cut again.
+ * agrees best with its own colour models wins. Border pixels coloured like the click are left out
+ * of the watershed's background (border-markers.ts): an object filling the picture runs off it.
+ * When a cut collapses onto the clicks' seeds (the object's colours fill the background sample:
+ * a textured object, or one filling the frame), its start region stands instead; when every
+ * watershed start collapsed, a disc around the clicks is one more start, and masks of a few
+ * pixels rank last. (2) A fine pass over the winner's region of interest (~40k pixels): one
+ * graph cut with the coarse colour models frozen; for a small object (which the coarse grid
+ * blurs) GrabCut learns afresh there from a watershed region at full resolution. Where the
+ * result runs into the region's edge, the region grows and is cut again.
  * Only the parts holding a positive click are kept. (3) Outline pixels are settled at full
  * resolution by colour when the mask goes back to the original size (edges.ts).
  * Box: GrabCut over the box and a margin, outside the box definite background (the semantics of
@@ -29,12 +34,14 @@ import { countSet, frameIou, maskExtent, type FrameMask } from './frame-mask.js'
 import { ColourModel, colourAgreement } from './gmm.js';
 import { keepComponents } from './components.js';
 import { framePixels } from './frame-pixels.js';
+import { releaseObjectColouredBorder } from './border-markers.js';
 import { GC, grabCut, isForeground, type GrabCutModels } from './grabcut.js';
 import {
   clickMarkers,
   ensureBackground,
   labelsForBox,
   labelsFromMask,
+  labelsFromDiscs,
   labelsFromRegion,
   paintClicks,
 } from './labels.js';
@@ -75,6 +82,15 @@ export type { FrameMask };
 /** Masks closer than this (IoU on the frame) are one hypothesis. */
 const SAME_MASK_IOU = 0.95;
 
+/** A cut keeping no more than this many times the seed discs' pixels has collapsed onto them. */
+const COLLAPSE_SEED_FACTOR = 2;
+/** Radius of the disc hypothesis: this share of the picture's shorter side. */
+const DISC_SHARE = 0.2;
+/** Start regions smaller than this (frame pixels) are too small to fall back on. */
+const MIN_COLLAPSE_START = 6;
+/** Masks of fewer frame pixels rank after larger ones (see sizeable). */
+const MIN_SIZEABLE_CELLS = 50;
+
 export const DEFAULT_SEGMENT_OPTIONS: SegmentOptions = {
   coarsePixels: 12_000,
   coarseIterations: 3,
@@ -90,6 +106,11 @@ export const DEFAULT_SEGMENT_OPTIONS: SegmentOptions = {
   watershedBlurs: [5, 11],
 };
 
+/** A cut's mask; `fellBack` when the cut collapsed and the mask is its start region. */
+interface Cut extends FrameMask {
+  fellBack: boolean;
+}
+
 /**
  * GrabCut from `labels` plus the clicks; keeps the parts that hold a positive click (all
  * sizeable parts when there is none) and scores the mask by its agreement with the colour
@@ -104,19 +125,54 @@ function cut(
   options: SegmentOptions,
   iterations: number,
   models?: GrabCutModels,
-): FrameMask {
+): Cut {
   const anchors = paintClicks(labels, frame, points, options.seedRadius);
   ensureBackground(labels, frame);
-  const result = grabCut(cv, pixels, frame, labels, iterations, models);
-  const raw = result.labels.map((l) => (isForeground(l) ? 1 : 0));
-  const mask = keepComponents(cv, raw, frame, anchors);
+  let result = grabCut(cv, pixels, frame, labels, iterations, models);
+  let fellBack = false;
+  let mask = keepComponents(
+    cv,
+    result.labels.map((l) => (isForeground(l) ? 1 : 0)),
+    frame,
+    anchors,
+  );
+  const started = keepComponents(
+    cv,
+    labels.map((l) => (isForeground(l) ? 1 : 0)),
+    frame,
+    anchors,
+  );
+  const seeded = countSet(labels.map((l) => (l === GC.FGD ? 1 : 0)));
+  if (collapsed(mask, started, seeded)) {
+    // The cut shrank onto the clicks: the object's colours are all over the background sample
+    // (a textured object, or one that fills the frame). The start region is the better answer;
+    // its colour models (learnt from it, no cut) go on to the finer passes.
+    mask = started;
+    fellBack = true;
+    result = models ? result : grabCut(cv, pixels, frame, labelsFromRegion(started), 0);
+  }
   const score = colourAgreement(
     pixels.data,
     mask,
     new ColourModel(result.models.object),
     new ColourModel(result.models.background),
   );
-  return { frame, mask, score, models: result.models };
+  return { frame, mask, score, models: result.models, fellBack };
+}
+
+/** A mask of a few frame pixels agrees well with its colour models yet is rarely what was asked. */
+function sizeable(result: FrameMask): boolean {
+  return countSet(result.mask) >= MIN_SIZEABLE_CELLS;
+}
+
+/**
+ * A cut collapsed when it kept hardly more than the clicks' own seed discs out of a start region
+ * many times larger (a cut that shrinks a leaky start onto a small object keeps that object).
+ */
+function collapsed(mask: Uint8Array, start: Uint8Array, seeded: number): boolean {
+  const before = countSet(start);
+  const kept = countSet(mask);
+  return before >= MIN_COLLAPSE_START && kept <= COLLAPSE_SEED_FACTOR * seeded && kept < before / 4;
 }
 
 function pointsRect(points: WorkingPoint[]): Rect {
@@ -153,7 +209,8 @@ function coarsePass(
   return withMats((scope) => {
     const pixels = framePixels(cv, scope, image.lab, frame);
     const markers = clickMarkers(frame, points, options.seedRadius);
-    const hypotheses: (FrameMask & { start: Uint8Array })[] = [];
+    releaseObjectColouredBorder(markers, pixels.data, frame, points);
+    const hypotheses: (Cut & { start: Uint8Array })[] = [];
     for (const blur of options.watershedBlurs) {
       const region = watershedRegion(cv, pixels, frame, markers, blur);
       if (hypotheses.some((h) => frameIou(h.start, region) > SAME_MASK_IOU)) continue;
@@ -161,11 +218,18 @@ function coarsePass(
       const hypothesis = cut(cv, pixels, frame, labels, points, options, options.coarseIterations);
       hypotheses.push({ ...hypothesis, start: region });
     }
+    if (hypotheses.every((h) => h.fellBack)) {
+      const radius = DISC_SHARE * Math.min(picture.width, picture.height);
+      const labels = labelsFromDiscs(frame, points, radius);
+      const start = labels.map((l) => (isForeground(l) ? 1 : 0));
+      const hypothesis = cut(cv, pixels, frame, labels, points, options, options.coarseIterations);
+      hypotheses.push({ ...hypothesis, start });
+    }
     return hypotheses
       .filter(
         (h, i) => !hypotheses.slice(0, i).some((o) => frameIou(o.mask, h.mask) > SAME_MASK_IOU),
       )
-      .sort((a, b) => b.score - a.score);
+      .sort((a, b) => Number(sizeable(b)) - Number(sizeable(a)) || b.score - a.score);
   });
 }
 
