@@ -137,12 +137,13 @@ describe('LazyImage and a file replaced on disk', () => {
     });
     expect((await image.modelInput('longest-side')).height).toBe(683);
     writeFileSync(file, await gradientImage(50, 1000, 'jpeg'));
-    for (const output of [
-      image.modelInput('longest-side'),
-      image.rgb(),
-      image.display(),
-    ] as Promise<unknown>[]) {
-      const err = await output.catch((e: unknown) => e);
+    // Handlers attached at once: the three decodes run concurrently and may all reject early.
+    const outcomes = await Promise.all(
+      ([image.modelInput('longest-side'), image.rgb(), image.display()] as Promise<unknown>[]).map(
+        (output) => output.catch((e: unknown) => e),
+      ),
+    );
+    for (const err of outcomes) {
       expect(err).toBeInstanceOf(ImageChangedError);
       expect((err as ImageChangedError).message).toContain(file);
     }
