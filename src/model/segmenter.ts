@@ -103,3 +103,17 @@ export class PromptError extends Error {
     this.name = 'PromptError';
   }
 }
+
+/**
+ * An embedding a backend cannot use: computed by another segmenter, or damaged on its way
+ * through a cache. The field names the tensor or property at fault.
+ */
+export class EmbeddingError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'EmbeddingError';
+  }
+}

@@ -1,3 +1,4 @@
+import { EmbeddingError } from '../segmenter.js';
 import { checkSize, modelResizeSize, type Size } from '../../geometry/index.js';
 import type { Embedding, StoredTensor } from '../segmenter.js';
 
@@ -28,16 +29,7 @@ export function planeTensor(plane: Plane): StoredTensor {
   return { dims: [plane.height, plane.width, 3], data: plane.data };
 }
 
-/** An embedding that did not come from this segmenter, or came back damaged from a cache. */
-export class EmbeddingError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
-    this.name = 'EmbeddingError';
-  }
-}
+export { EmbeddingError };
 
 /**
  * The embedding's working picture, checked: made by this segmenter, one uint8 (or float, as a

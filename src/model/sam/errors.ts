@@ -30,13 +30,4 @@ export class ModelLoadError extends Error {
   }
 }
 
-/** An embedding that this segmenter did not compute or that lost a tensor on the way. */
-export class EmbeddingError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
-    this.name = 'EmbeddingError';
-  }
-}
+export { EmbeddingError } from '../segmenter.js';
