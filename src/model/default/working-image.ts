@@ -1,6 +1,5 @@
-import { EmbeddingError } from '../segmenter.js';
 import { checkSize, modelResizeSize, type Size } from '../../geometry/index.js';
-import type { Embedding, StoredTensor } from '../segmenter.js';
+import { EmbeddingError, type Embedding, type StoredTensor } from '../segmenter.js';
 
 /** The id of the weight-free segmenter, in embeddings and cache keys. */
 export const DEFAULT_SEGMENTER_ID = 'default';
