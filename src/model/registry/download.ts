@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DigestMeter } from './hash-file.js';
 import {
   DownloadAbortedError,
   DownloadError,
@@ -68,16 +67,7 @@ export async function downloadFile(
   const total = announced ?? options.expectedBytes;
   // Once the answer is in, the size is known: progress can start from it.
   options.onProgress?.(0, total);
-  const hash = createHash('sha256');
-  let received = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
-      hash.update(chunk);
-      received += chunk.length;
-      options.onProgress?.(received, total);
-      done(null, chunk);
-    },
-  });
+  const meter = new DigestMeter((bytes) => options.onProgress?.(bytes, total));
   const writer = createWriteStream(dest, { flags: 'wx' });
   let writeError: Error | undefined;
   writer.once('error', (err) => (writeError = err));
@@ -85,33 +75,33 @@ export async function downloadFile(
     await pipeline(response, meter, writer, { signal: options.signal });
   } catch (err) {
     request.destroy();
-    if (options.signal?.aborted) throw new DownloadAbortedError(url, received);
-    if (state.timedOut) throw idleTimeoutError(where, url, received, options);
+    if (options.signal?.aborted) throw new DownloadAbortedError(url, meter.bytes);
+    if (state.timedOut) throw idleTimeoutError(where, url, meter.bytes, options);
     if (writeError) {
       const reason = systemCode(writeError) ?? writeError.message;
       throw new DownloadError(`Cannot write ${dest} while downloading ${where}: ${reason}.`, url, {
         cause: writeError,
       });
     }
-    if (total !== undefined && received < total) {
-      throw new TruncatedDownloadError(where, total, received, { cause: err });
+    if (total !== undefined && meter.bytes < total) {
+      throw new TruncatedDownloadError(where, total, meter.bytes, { cause: err });
     }
     throw new DownloadError(
-      `Download of ${where} failed after ${received} bytes: ${(err as Error).message}.`,
+      `Download of ${where} failed after ${meter.bytes} bytes: ${(err as Error).message}.`,
       url,
       { cause: err },
     );
   }
-  if (total !== undefined && received < total) {
-    throw new TruncatedDownloadError(where, total, received);
+  if (total !== undefined && meter.bytes < total) {
+    throw new TruncatedDownloadError(where, total, meter.bytes);
   }
-  if (announced !== undefined && received > announced) {
+  if (announced !== undefined && meter.bytes > announced) {
     throw new DownloadError(
-      `Download of ${where} sent ${received} bytes, more than its Content-Length ${announced}.`,
+      `Download of ${where} sent ${meter.bytes} bytes, more than its Content-Length ${announced}.`,
       url,
     );
   }
-  return { bytes: received, sha256: hash.digest('hex'), finalUrl: finalUrl.href };
+  return { ...meter.digest(), finalUrl: finalUrl.href };
 }
 
 async function openFollowingRedirects(

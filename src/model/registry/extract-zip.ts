@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { ArchiveError } from './errors.js';
+import { DigestMeter } from './hash-file.js';
 
 export interface ExtractLimits {
   /** Most entries an archive may hold (model archives hold 2-4). */
@@ -178,15 +177,7 @@ async function extractEntry(
   signal: AbortSignal | undefined,
 ): Promise<ExtractedFile> {
   await mkdir(path.dirname(target), { recursive: true });
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const meter = new DigestMeter();
   try {
     const source = await zip.openReadStreamPromise(item.entry);
     await pipeline(source, meter, createWriteStream(target, { flags: 'wx' }), { signal });
@@ -199,5 +190,5 @@ async function extractEntry(
       { cause: err },
     );
   }
-  return { path: item.relPath, bytes, sha256: hash.digest('hex') };
+  return { path: item.relPath, ...meter.digest() };
 }

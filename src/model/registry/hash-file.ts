@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 export interface FileDigest {
@@ -22,4 +23,26 @@ export async function hashFile(file: string, signal?: AbortSignal): Promise<File
     { signal },
   );
   return { bytes, sha256: hash.digest('hex') };
+}
+
+/** A pass-through stream that hashes and counts the bytes on their way to disk. */
+export class DigestMeter extends Transform {
+  private readonly hash = createHash('sha256');
+  bytes = 0;
+
+  constructor(private readonly onBytes?: (bytes: number) => void) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    this.onBytes?.(this.bytes);
+    done(null, chunk);
+  }
+
+  /** Call once, after the stream has finished. */
+  digest(): FileDigest {
+    return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+  }
 }
