@@ -11,9 +11,14 @@ const OBJECT_COLOUR_DISTANCE = 24;
 /** However alike the border is to the click, this share (the least alike) stays background. */
 const KEPT_BORDER_SHARE = 0.25;
 /** The clicked colour is the mean over this many frame pixels either side of each click. */
-const CLICK_SAMPLE_REACH = 1;
+export const CLICK_SAMPLE_REACH = 1;
 
-function clickedColour(lab: Uint8Array, frame: Frame, points: WorkingPoint[]): number[] {
+function clickedColour(
+  lab: Uint8Array,
+  frame: Frame,
+  points: WorkingPoint[],
+  reach: number,
+): number[] {
   const sum = [0, 0, 0];
   let n = 0;
   for (const p of points) {
@@ -21,8 +26,8 @@ function clickedColour(lab: Uint8Array, frame: Frame, points: WorkingPoint[]): n
     const centre = cellAt(frame, p.x, p.y);
     const col0 = centre % frame.cols;
     const row0 = Math.floor(centre / frame.cols);
-    for (let r = row0 - CLICK_SAMPLE_REACH; r <= row0 + CLICK_SAMPLE_REACH; r++) {
-      for (let c = col0 - CLICK_SAMPLE_REACH; c <= col0 + CLICK_SAMPLE_REACH; c++) {
+    for (let r = row0 - reach; r <= row0 + reach; r++) {
+      for (let c = col0 - reach; c <= col0 + reach; c++) {
         if (r < 0 || c < 0 || r >= frame.rows || c >= frame.cols) continue;
         for (let k = 0; k < 3; k++) sum[k]! += lab[(r * frame.cols + c) * 3 + k]!;
         n++;
@@ -32,33 +37,42 @@ function clickedColour(lab: Uint8Array, frame: Frame, points: WorkingPoint[]): n
   return sum.map((s) => s / Math.max(1, n));
 }
 
-/** The ring one pixel in from the frame's edge (where clickMarkers paints the border). */
-function innerRing(frame: Frame): number[] {
+/** The ring `inset` pixels in from the frame's edge. */
+function ring(frame: Frame, inset: number): number[] {
   const { cols, rows } = frame;
-  const ring: number[] = [];
-  if (cols < 3 || rows < 3) return ring;
-  for (let c = 1; c < cols - 1; c++) ring.push(cols + c, (rows - 2) * cols + c);
-  for (let r = 2; r < rows - 2; r++) ring.push(r * cols + 1, r * cols + cols - 2);
-  return ring;
+  const cells: number[] = [];
+  if (cols < 2 * inset + 1 || rows < 2 * inset + 1) return cells;
+  const last = { col: cols - 1 - inset, row: rows - 1 - inset };
+  for (let c = inset; c <= last.col; c++) cells.push(inset * cols + c, last.row * cols + c);
+  for (let r = inset + 1; r < last.row; r++) cells.push(r * cols + inset, r * cols + last.col);
+  return cells;
+}
+
+export interface BorderOptions {
+  /** Which ring: this many pixels in from the frame's edge. */
+  inset: number;
+  /** Border pixels closer than this to the clicked colour (Euclidean, 8-bit Lab) are object. */
+  objectDistance: number;
+  /** The clicked colour is the mean over this many frame pixels either side of each click. */
+  sampleReach: number;
 }
 
 /**
- * Unmarks the border background markers that look like the clicked object: an object that fills
- * the picture runs off it, and its own fur or surface on the border would otherwise flood in as
- * background and shut the object's region in around the click. The border pixels least like the
- * click always stay background, so the flood still has something to meet.
+ * The pixels of the frame's border ring that do not look like the clicked object: an object that
+ * fills the picture runs off it, and its own fur or surface on the border is no background
+ * sample. The border pixels least like the click (KEPT_BORDER_SHARE) are always kept, so that
+ * there is something to call background.
  */
-export function releaseObjectColouredBorder(
-  markers: Int32Array,
+export function borderUnlikeClicks(
   lab: Uint8Array,
   frame: Frame,
   points: WorkingPoint[],
-): void {
-  if (!points.some((p) => p.positive)) return;
-  const colour = clickedColour(lab, frame, points);
-  const ring = innerRing(frame).filter((i) => markers[i] === MARK.BACKGROUND);
-  if (ring.length === 0) return;
-  const distance = ring.map((i) =>
+  options: BorderOptions,
+): number[] {
+  const cells = ring(frame, options.inset);
+  if (!points.some((p) => p.positive) || cells.length === 0) return cells;
+  const colour = clickedColour(lab, frame, points, options.sampleReach);
+  const distance = cells.map((i) =>
     Math.hypot(
       lab[i * 3]! - colour[0]!,
       lab[i * 3 + 1]! - colour[1]!,
@@ -67,8 +81,29 @@ export function releaseObjectColouredBorder(
   );
   const sorted = Float64Array.from(distance).sort();
   const keptFrom = sorted[Math.floor((1 - KEPT_BORDER_SHARE) * (sorted.length - 1))]!;
-  const limit = Math.min(OBJECT_COLOUR_DISTANCE, keptFrom);
-  ring.forEach((at, k) => {
-    if (distance[k]! < limit) markers[at] = MARK.UNKNOWN;
-  });
+  const limit = Math.min(options.objectDistance, keptFrom);
+  return cells.filter((_, k) => distance[k]! >= limit);
+}
+
+/**
+ * Unmarks the border background markers (one pixel in, where clickMarkers paints them) that
+ * look like the clicked object, so that the watershed flood from the border does not shut the
+ * object's region in around the click.
+ */
+export function releaseObjectColouredBorder(
+  markers: Int32Array,
+  lab: Uint8Array,
+  frame: Frame,
+  points: WorkingPoint[],
+): void {
+  const kept = new Set(
+    borderUnlikeClicks(lab, frame, points, {
+      inset: 1,
+      objectDistance: OBJECT_COLOUR_DISTANCE,
+      sampleReach: CLICK_SAMPLE_REACH,
+    }),
+  );
+  for (const at of ring(frame, 1)) {
+    if (markers[at] === MARK.BACKGROUND && !kept.has(at)) markers[at] = MARK.UNKNOWN;
+  }
 }

@@ -84,3 +84,13 @@ export function unionRect(a: Rect, b: Rect): Rect {
     y1: Math.max(a.y1, b.y1),
   };
 }
+
+/** The smallest rectangle holding the points (degenerate for one point). */
+export function pointsRect(points: { x: number; y: number }[]): Rect {
+  return {
+    x0: Math.min(...points.map((p) => p.x)),
+    y0: Math.min(...points.map((p) => p.y)),
+    x1: Math.max(...points.map((p) => p.x)),
+    y1: Math.max(...points.map((p) => p.y)),
+  };
+}

@@ -4,6 +4,7 @@
  */
 import { cellAt, type Frame, type Rect } from './frame.js';
 import { GC, isForeground } from './grabcut.js';
+import { dilate, erode } from './morphology.js';
 import type { WorkingPoint } from './prompt.js';
 import { MARK } from './watershed.js';
 
@@ -103,10 +104,25 @@ function centres(frame: Frame): { xs: Float64Array; ys: Float64Array } {
 }
 
 /**
- * Labels of `frame` from a mask on another frame `from` (nearest cell): object -> PR_FGD,
- * else PR_BGD.
+ * Labels of `frame` from a mask on another frame `from` (nearest cell): object -> PR_FGD, else
+ * PR_BGD. With `band` (in `from` pixels), only the pixels within that distance of the mask's
+ * outline are left to the cut: those deeper inside are FGD, those further out BGD.
  */
-export function labelsFromMask(from: Frame, mask: Uint8Array, frame: Frame): Uint8Array {
+export function labelsFromMask(
+  from: Frame,
+  mask: Uint8Array,
+  frame: Frame,
+  band?: number,
+): Uint8Array {
+  const source = mask.map((v) => (v ? GC.PR_FGD : GC.PR_BGD));
+  if (band !== undefined) {
+    const inner = erode(mask, from, band);
+    const outer = dilate(mask, from, band);
+    for (let i = 0; i < source.length; i++) {
+      if (inner[i]) source[i] = GC.FGD;
+      else if (!outer[i]) source[i] = GC.BGD;
+    }
+  }
   const labels = new Uint8Array(frame.cols * frame.rows);
   const { xs, ys } = centres(frame);
   const cell = (value: number, start: number, span: number, cells: number) =>
@@ -114,9 +130,19 @@ export function labelsFromMask(from: Frame, mask: Uint8Array, frame: Frame): Uin
   const cols = Int32Array.from(xs, (x) => cell(x, from.x, from.width, from.cols));
   for (let r = 0, i = 0; r < frame.rows; r++) {
     const row = cell(ys[r]!, from.y, from.height, from.rows) * from.cols;
-    for (let c = 0; c < frame.cols; c++, i++)
-      labels[i] = mask[row + cols[c]!] ? GC.PR_FGD : GC.PR_BGD;
+    for (let c = 0; c < frame.cols; c++, i++) labels[i] = source[row + cols[c]!]!;
   }
+  return labels;
+}
+
+/**
+ * Labels for an object that may fill the frame: everything probable object but the given border
+ * pixels, definite background (GC_INIT_WITH_RECT with the frame as the rectangle, less the parts
+ * of its border that look like the object).
+ */
+export function labelsForFrameFill(frame: Frame, background: number[]): Uint8Array {
+  const labels = new Uint8Array(frame.cols * frame.rows).fill(GC.PR_FGD);
+  for (const at of background) labels[at] = GC.BGD;
   return labels;
 }
 

@@ -24,6 +24,11 @@ export interface WorkingImage {
   lab: Plane;
 }
 
+/** The working picture's size. */
+export function workingSize(image: WorkingImage): Size {
+  return { width: image.lab.width, height: image.lab.height };
+}
+
 export function planeTensor(plane: Plane): StoredTensor {
   return { dims: [plane.height, plane.width, 3], data: plane.data };
 }
