@@ -287,6 +287,22 @@ export const CONFIG_KEYS = {
     description:
       'Under critical memory pressure, model sessions unused for this long are released; the next use loads them again.',
   }),
+  'validation.minArea': key({
+    schema: z.number().int().min(0),
+    default: 100,
+    parse: 'integer',
+    allowed: 'a whole number of pixels, 0 or more (0 turns the check off)',
+    description:
+      'Objects covering fewer pixels get a warning (never refused or dropped). The seed tool used 100.',
+  }),
+  'validation.maxOverlap': key({
+    schema: share,
+    default: 0.3,
+    parse: 'number',
+    allowed: 'a number from 0 to 1 (1 turns the check off)',
+    description:
+      'Two objects of one image whose intersection exceeds this share of the smaller one get a warning (never refused or dropped). The seed tool used 0.3.',
+  }),
   'log.level': key({
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
