@@ -2,12 +2,17 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { registerAutoCommand } from './commands/auto.js';
+import { registerClassesCommand } from './commands/classes.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEmbedCommand } from './commands/embed.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerImportCommand } from './commands/import.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerPredictCommand } from './commands/predict.js';
 import { registerScanCommand } from './commands/scan.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerStatsCommand } from './commands/stats.js';
 import { EXIT, processIO, type CliIO } from './io.js';
 
 function packageVersion(): string {
@@ -48,6 +53,11 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   registerPredictCommand(program, io, setExit);
   registerEmbedCommand(program, io, setExit);
   registerAutoCommand(program, io, setExit);
+  registerServeCommand(program, io, setExit);
+  registerExportCommand(program, io, setExit);
+  registerImportCommand(program, io, setExit);
+  registerClassesCommand(program, io, setExit);
+  registerStatsCommand(program, io, setExit);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -7,8 +7,9 @@ import { ImageChangedError, ImageDecodeError } from './errors.js';
 import type { ImageMetadata } from './header.js';
 import type { ImageIndex } from './image-index.js';
 import { LazyImage } from './lazy-image.js';
-import type { ResizeContract } from '../geometry/index.js';
+import { displaySize, type ResizeContract, type Size } from '../geometry/index.js';
 import type { EncodedImage, RawImage } from './raw-image.js';
+import { TILE_SIZE, renderTile, tileLevels, tileRegion, type TileLevel } from './tiles.js';
 
 /** Room for the object around a buffer, so that tiny entries are not counted as free. */
 const ENTRY_OVERHEAD = 128;
@@ -121,6 +122,37 @@ export class ImageService {
   getModelInput(id: string, contract: ResizeContract): Promise<RawImage> {
     return this.cached(this.decodedCache, id, `model-${contract}`, (image) =>
       image.modelInput(contract),
+    );
+  }
+
+  get tileSize(): number {
+    return TILE_SIZE;
+  }
+
+  /** Size of the display picture of an image of this (original) size. */
+  displaySizeOf(original: Size): Size {
+    return displaySize(original, this.settings.displayMaxSize);
+  }
+
+  /** The tile pyramid levels sharper than the display picture (none for small images). */
+  tileLevels(original: Size): TileLevel[] {
+    return tileLevels(original, this.settings.displayMaxSize);
+  }
+
+  /**
+   * One tile for deep zoom into a big image, cut from the decoded picture (itself cached under
+   * the decoded-pixels budget, so panning across tiles decodes the file once).
+   */
+  async getTile(id: string, level: number, col: number, row: number): Promise<EncodedImage> {
+    const header = await this.index.metadata(id);
+    const region = tileRegion(header, this.tileLevels(header), level, col, row);
+    return this.cached(this.displayCache, id, `tile-${level}-${col}-${row}`, async () =>
+      renderTile(
+        await this.getRgb(id),
+        region,
+        this.settings.displayFormat,
+        this.settings.displayQuality,
+      ),
     );
   }
 

@@ -12,3 +12,4 @@ export * from './resample-bilinear.js';
 export { configureSharp, decodeSettingsFrom, type DecodeSettings } from './decode-settings.js';
 export type { ScanProblem } from './scan.js';
 export type { FileStamp } from './file-stamp.js';
+export * from './tiles.js';

@@ -1,0 +1,72 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, parseSetFlags } from '../config/index.js';
+import { silentLogger } from '../log/logger.js';
+import { openAnnotationSession, type AnnotationSession } from '../cli/annotation-session.js';
+import { buildServer, type AnnotationServer } from './app.js';
+import type { ServerOptions } from './server-context.js';
+
+export const EXAMPLE_PHOTOS = fileURLToPath(new URL('../../examples/photos/', import.meta.url));
+export const EXAMPLE_CLASSES = fileURLToPath(
+  new URL('../../examples/classes.csv', import.meta.url),
+);
+
+export interface TestServer {
+  server: AnnotationServer;
+  session: AnnotationSession;
+  datasetDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server over a temporary copy of sample photos: real index, SQLite project, default
+ * segmenter and engine. Requests go through app.inject unless a test listens.
+ */
+export async function startTestServer(
+  options: {
+    photos?: string[];
+    server?: Partial<ServerOptions>;
+    set?: Record<string, string>;
+    webRoot?: string | null;
+  } = {},
+): Promise<TestServer> {
+  const datasetDir = mkdtempSync(path.join(os.tmpdir(), 'sam-server-'));
+  const photos = options.photos ?? ['coffee.png', 'chelsea.png', 'rocket.jpg'];
+  for (const [i, photo] of photos.entries()) {
+    const sub = i === 2 ? path.join(datasetDir, 'more') : datasetDir;
+    mkdirSync(sub, { recursive: true });
+    copyFileSync(path.join(EXAMPLE_PHOTOS, photo), path.join(sub, photo));
+  }
+  const config = loadConfig({
+    env: {},
+    flags: parseSetFlags(
+      Object.entries({ 'prefetch.depth': '0', ...options.set }).map(([k, v]) => `${k}=${v}`),
+    ),
+  });
+  const session = await openAnnotationSession({
+    datasetDir,
+    classesFile: EXAMPLE_CLASSES,
+    config,
+    logger: silentLogger,
+    version: '0.0.0-test',
+    webRoot: options.webRoot ?? null,
+  });
+  const server = await buildServer(session.deps, {
+    host: '127.0.0.1',
+    token: null,
+    statusIntervalMs: 50,
+    ...options.server,
+  });
+  return {
+    server,
+    session,
+    datasetDir,
+    async close() {
+      await server.close();
+      await session.close();
+      rmSync(datasetDir, { recursive: true, force: true });
+    },
+  };
+}
