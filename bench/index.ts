@@ -13,6 +13,9 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   quality: () => import('./quality.js'),
   switch: () => import('./switch.js'),
   cache: () => import('./cache.js'),
+  store: () => import('./store.js'),
+  export: () => import('./export.js'),
+  auto: () => import('./auto.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -121,6 +121,34 @@ describe('sam-annotator auto with a SAM model', () => {
     expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('reads the embeddings `embed` cached instead of encoding again, and caches its own', async () => {
+    const folder = path.join(tmp, 'cached');
+    mkdirSync(folder);
+    await writePng(path.join(folder, 'a.png'), scenes['a.png']!);
+    await writePng(path.join(folder, 'c.png'), objectsScene(200, 160));
+    const cacheDir = path.join(folder, '.sam-annotator', 'cache', 'embeddings', 'pair');
+    const embedded = await run('embed', folder, '--model', model);
+    expect(embedded.code).toBe(EXIT.ok);
+    // A picture added after `embed`: auto encodes it and stores its embedding.
+    await writePng(path.join(folder, 'd.png'), objectsScene(180, 200));
+    const entries = () => readdirSync(cacheDir).filter((f) => f.endsWith('.entry')).length;
+    expect(entries()).toBe(2);
+
+    const settings = ['--points-per-side', '3', '--pred-iou-thresh', '0.5'];
+    const out = path.join(tmp, 'cached.json');
+    const first = await run('auto', folder, '--model', model, '--out', out, ...settings);
+    expect(first.code).toBe(EXIT.ok);
+    expect(first.err).toMatch(/a\.png: \d+ masks in [\d.]+ s, embedding from the cache/);
+    expect(first.err).toMatch(/c\.png: \d+ masks in [\d.]+ s, embedding from the cache/);
+    expect(first.err).toMatch(/d\.png: \d+ masks in [\d.]+ s\n/);
+    expect(entries()).toBe(3);
+    const again = await run('auto', folder, '--model', model, '--out', out, ...settings);
+    expect(again.err).toMatch(/d\.png: \d+ masks in [\d.]+ s, embedding from the cache/);
+    expectValidCoco(readCoco(out));
+    // The project folder is not a picture folder of the dataset.
+    expect(readCoco(out).images.map((i) => i.file_name)).toEqual(['a.png', 'c.png', 'd.png']);
+  });
+
   it('refuses an unknown model, a bad folder, a bad setting and a missing output folder', async () => {
     const out = path.join(tmp, 'never.json');
     const unknown = await run('auto', dataset, '--model', 'no-such-model', '--out', out);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Config } from '../../config/index.js';
+import type { Logger } from '../../log/logger.js';
 import {
   DatasetError,
   ImageChangedError,
@@ -14,12 +15,14 @@ import {
   AutoMaskOptionError,
   CocoAutoDocument,
   generateMasks,
+  openGridDecoder,
   resolveAutoMaskSettings,
   writeJsonAtomic,
   type AutoMaskProgress,
   type AutoMaskSettings,
+  type GridDecoder,
 } from '../../model/auto/index.js';
-import { ContentKeys } from '../../model/embedding/index.js';
+import { ContentKeys, EmbeddingStore, WorkQueue } from '../../model/embedding/index.js';
 import { openSegmenter } from '../../model/open-segmenter.js';
 import { ModelNotInstalledError, ModelResolveError } from '../../model/registry/index.js';
 import { segmenterImageOf } from '../../model/segmenter-image.js';
@@ -30,6 +33,7 @@ import { EXIT, type CliIO } from '../io.js';
 interface AutoOptions {
   out: string;
   model?: string;
+  project?: string;
   pointsPerSide?: number;
   predIouThresh?: number;
   stabilityThresh?: number;
@@ -77,6 +81,10 @@ export function registerAutoCommand(
     .requiredOption('--out <file>', 'COCO JSON file to write (replaced atomically)')
     .option('--model <model>', 'model name, folder or encoder file (default: built-in segmenter)')
     .option(
+      '--project <dir>',
+      `project folder whose embedding cache is used and filled (default: <dir>/${PROJECT_DIR_NAME})`,
+    )
+    .option(
       '--points-per-side <n>',
       'grid points per side (default 32; 8 with the built-in segmenter)',
       numberArgument,
@@ -109,10 +117,13 @@ export function registerAutoCommand(
         setExit(EXIT.usage);
         return;
       }
+      const root = path.resolve(dir);
+      const projectDir = path.resolve(options.project ?? path.join(root, PROJECT_DIR_NAME));
       let index: ImageIndex;
       try {
-        index = ImageIndex.open(dir, {
+        index = ImageIndex.open(root, {
           projectDirName: PROJECT_DIR_NAME,
+          extraSkip: [projectDir],
           pixelLimit: config.get('dataset.decodePixelLimit'),
         });
       } catch (err) {
@@ -153,7 +164,13 @@ export function registerAutoCommand(
           setExit(EXIT.usage);
           return;
         }
-        const run = await segmentDataset(index, segmenter, settings, config, io);
+        const embeddingsDir = path.join(projectDir, 'cache', 'embeddings');
+        const run = await segmentDataset(index, segmenter, settings, {
+          config,
+          logger,
+          io,
+          embeddingsDir,
+        });
         await writeJsonAtomic(out, run.document.toJSON());
         io.out(
           `wrote ${run.document.annotationCount} masks for ${run.document.imageCount} images to ${out}` +
@@ -174,14 +191,42 @@ function isFolder(dir: string): boolean {
   }
 }
 
-/** Every picture of the index through generateMasks; unreadable pictures are skipped and told. */
+/**
+ * The embedding tiers `embed` fills, for batch use: a picture `embed` (or an earlier run) encoded
+ * is read from `<project>/cache/embeddings/<model>/`, any other is encoded and stored there.
+ * Nothing is kept in RAM: each picture is segmented once.
+ */
+function batchEmbeddings(config: Config, embeddingsDir: string, logger: Logger) {
+  const queue = new WorkQueue();
+  const store = new EmbeddingStore({
+    queue,
+    diskRoot: embeddingsDir,
+    diskCapBytes: config.get('cache.embeddings.diskMax'),
+    diskDtype: config.get('cache.embeddings.diskDtype'),
+    ramBudgetBytes: 0,
+    ramTtlMs: 0,
+    logger,
+  });
+  return {
+    store,
+    close: async (): Promise<void> => {
+      await store.flush();
+      await queue.close();
+    },
+  };
+}
+
+/**
+ * Every picture of the index through generateMasks, with one grid decoder for all of them;
+ * unreadable pictures are skipped and told.
+ */
 async function segmentDataset(
   index: ImageIndex,
   segmenter: Segmenter,
   settings: AutoMaskSettings,
-  config: Config,
-  io: CliIO,
+  context: { config: Config; logger: Logger; io: CliIO; embeddingsDir: string },
 ): Promise<{ document: CocoAutoDocument; skipped: number }> {
+  const { config, logger, io } = context;
   const budget = config.get('memory.budget');
   const images = new ImageService(index, config, {
     hostBudgetBytes: budget === 'auto' ? os.totalmem() : budget,
@@ -196,26 +241,46 @@ async function segmentDataset(
       `(${settings.pointsPerSide}x${settings.pointsPerSide} points, predicted IoU > ` +
       `${settings.predIouThresh}, stability >= ${settings.stabilityThresh})`,
   );
+  // Routine info lines of the cache (a folder opened) would break up the progress lines.
+  const quiet = logger.isLevelEnabled('info') && !logger.isLevelEnabled('debug');
+  const embeddings = batchEmbeddings(
+    config,
+    context.embeddingsDir,
+    quiet ? logger.child({}, { level: 'warn' }) : logger,
+  );
+  let decoder: GridDecoder | undefined;
   let skipped = 0;
-  for (const [position, entry] of entries.entries()) {
-    const label = `[${position + 1}/${entries.length}] ${entry.relPath}`;
-    const started = performance.now();
-    try {
-      const image = await segmenterImageOf(images, entry, await keys.keyOf(entry));
-      const embedding = await segmenter.encode(image);
-      const { masks } = await generateMasks(segmenter, embedding, {
-        ...settings,
-        image: { key: image.key, size: image.size, rgb: () => images.getRgb(entry.id) },
-        onProgress: progressPrinter(io, label),
-      });
-      document.addImage(entry.relPath, image.size, masks);
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      io.err(`${label}: ${masks.length} masks in ${seconds} s`);
-    } catch (err) {
-      if (!isUnreadable(err)) throw err;
-      skipped++;
-      io.err(`${label}: skipped: ${err.message}`);
+  try {
+    decoder = await openGridDecoder(segmenter, { config, logger });
+    for (const [position, entry] of entries.entries()) {
+      const label = `[${position + 1}/${entries.length}] ${entry.relPath}`;
+      const started = performance.now();
+      try {
+        const image = await segmenterImageOf(images, entry, await keys.keyOf(entry));
+        const { embedding, tier } = await embeddings.store.get(segmenter, image, {
+          priority: 'batch',
+          keepInRam: false,
+        });
+        const { masks } = await generateMasks(segmenter, embedding, {
+          ...settings,
+          decoder,
+          image: { key: image.key, size: image.size, rgb: () => images.getRgb(entry.id) },
+          onProgress: progressPrinter(io, label),
+        });
+        document.addImage(entry.relPath, image.size, masks);
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        io.err(
+          `${label}: ${masks.length} masks in ${seconds} s${tier === 'disk' ? ', embedding from the cache' : ''}`,
+        );
+      } catch (err) {
+        if (!isUnreadable(err)) throw err;
+        skipped++;
+        io.err(`${label}: skipped: ${err.message}`);
+      }
     }
+  } finally {
+    await decoder?.release();
+    await embeddings.close();
   }
   return { document, skipped };
 }

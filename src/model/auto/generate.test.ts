@@ -21,6 +21,7 @@ import { boxIou } from './box-nms.js';
 import { isNearCropEdge } from './crop-boxes.js';
 import type { PixelSource } from './crop-image.js';
 import { generateMasks, type AutoMask, type AutoMaskProgress } from './generate.js';
+import { PredictGridDecoder } from './grid-decoder.js';
 import { AutoMaskOptionError } from './options.js';
 
 /** Small pictures and grids keep each run at a few dozen decoder calls. */
@@ -244,6 +245,66 @@ describe('generateMasks with a SAM model', () => {
     } finally {
       await sam2.release();
     }
+  });
+});
+
+describe('generateMasks filtering before building masks', () => {
+  /**
+   * The earlier pipeline: predict() builds every candidate's mask (bitmap region and RLE) for
+   * every click, and the filters run on finished candidates.
+   */
+  const everyMask = (segmenter: SamSegmenter) => new PredictGridDecoder(segmenter);
+
+  it.each([
+    ['default thresholds', {}],
+    ['no thresholds', { predIouThresh: 0, stabilityThresh: 0 }],
+    ['lowered thresholds and cleanup', { predIouThresh: 0.5, minRegionArea: 400 }],
+  ])('gives the masks of the full pipeline: %s', async (_, settings) => {
+    const early = await generateMasks(sam, embedding, { pointsPerSide: 6, ...settings });
+    const full = await generateMasks(sam, embedding, {
+      pointsPerSide: 6,
+      ...settings,
+      decoder: everyMask(sam),
+    });
+    expect(early.masks.length).toBeGreaterThan(0);
+    expect(early.masks).toEqual(full.masks);
+    expect(early.stats).toEqual(full.stats);
+  });
+
+  it('gives the masks of the full pipeline with crop layers', async () => {
+    const options = {
+      pointsPerSide: 4,
+      predIouThresh: 0.5,
+      cropLayers: 1,
+      image: pixelSource(scene, 'objects-400x300'),
+    };
+    const early = await generateMasks(sam, embedding, options);
+    const full = await generateMasks(sam, embedding, { ...options, decoder: everyMask(sam) });
+    expect(early.masks.some((m) => m.cropBox[2] < 400)).toBe(true);
+    expect(early.masks).toEqual(full.masks);
+    expect(early.stats).toEqual(full.stats);
+  });
+
+  it('gives the masks of the full pipeline with SAM 2', async () => {
+    const sam2 = await openTestPair('encoderSam2', 'decoderSam2');
+    try {
+      const embedding2 = await sam2.encode(await sceneImage(scene));
+      const options = { pointsPerSide: 8, predIouThresh: 0.5 };
+      const early = await generateMasks(sam2, embedding2, options);
+      const full = await generateMasks(sam2, embedding2, { ...options, decoder: everyMask(sam2) });
+      expect(early.masks.length).toBeGreaterThan(0);
+      expect(early.masks).toEqual(full.masks);
+      expect(early.stats).toEqual(full.stats);
+    } finally {
+      await sam2.release();
+    }
+  });
+
+  it('refuses a decoder of another segmenter', async () => {
+    const other = new PredictGridDecoder(new DefaultSegmenter());
+    await expect(generateMasks(sam, embedding, { decoder: other })).rejects.toThrow(
+      /options.decoder decodes for default, not for encoderA2\+decoderMulti/,
+    );
   });
 });
 

@@ -6,7 +6,7 @@ import {
   type Point,
   type Size,
 } from '../../geometry/index.js';
-import type { Candidate, Embedding, Segmenter } from '../segmenter.js';
+import type { Embedding, Segmenter } from '../segmenter.js';
 import { boxNms } from './box-nms.js';
 import { cropImage, type PixelSource } from './crop-image.js';
 import {
@@ -17,7 +17,9 @@ import {
   pointGrid,
   type CropBox,
 } from './crop-boxes.js';
+import type { CandidateMask, GridCandidate, GridDecoder } from './grid-decoder.js';
 import { cleanMask } from './mask-cleanup.js';
+import { openGridDecoder } from './open-grid-decoder.js';
 import { AutoMaskOptionError, resolveAutoMaskSettings, type AutoMaskSettings } from './options.js';
 import { uncropRuns } from './rle-region.js';
 
@@ -69,6 +71,11 @@ export interface GenerateMasksOptions extends Partial<AutoMaskSettings> {
   signal?: AbortSignal;
   /** Called after each batch of points. */
   onProgress?: (progress: AutoMaskProgress) => void;
+  /**
+   * The grid decoding of `segmenter` (openGridDecoder), to share one decoder session among
+   * many pictures; by default one is opened for this call and released after it.
+   */
+  decoder?: GridDecoder;
 }
 
 export interface GenerateMasksResult {
@@ -80,6 +87,14 @@ export interface GenerateMasksResult {
 
 interface Found extends AutoMask {
   cropArea: number;
+}
+
+/** A candidate the filters kept, before its mask is built: box and point in the picture. */
+interface Kept {
+  predictedIou: number;
+  bbox: BboxXywh;
+  point: Point;
+  ref: unknown;
 }
 
 function cropBbox(crop: CropBox): BboxXywh {
@@ -95,19 +110,47 @@ function cropBbox(crop: CropBox): BboxXywh {
  * minRegionArea > 0 small holes filled and small islands removed (then NMS again, preferring
  * masks the cleanup left alone).
  *
+ * As in the reference, the filters come first and read only scores and boxes: with a SAM
+ * decoder, stability and box come from the logits of the candidates whose predicted IoU passed,
+ * and masks (bitmap, RLE) are built only for the candidates that survive the crop's NMS
+ * (grid-decoder.ts). The result is the one building every candidate's mask would give.
+ *
  * `embedding` is the whole picture's, from `segmenter`. Settings default by backend kind
  * (autoMaskDefaults: SAM 2 keeps IoU above 0.8, the default segmenter uses an 8 x 8 grid).
- * Throws AutoMaskOptionError for a bad setting or crop layers without `image`.
+ * Throws AutoMaskOptionError for a bad setting, crop layers without `image`, or a `decoder`
+ * of another segmenter.
  */
 export async function generateMasks(
   segmenter: Segmenter,
   embedding: Embedding,
   options: GenerateMasksOptions = {},
 ): Promise<GenerateMasksResult> {
-  const { image, signal, onProgress, ...overrides } = options;
+  const { image, signal, onProgress, decoder: given, ...overrides } = options;
   const settings = resolveAutoMaskSettings(segmenter.kind, overrides);
   const size = embedding.original;
   if (settings.cropLayers > 0) checkPixelSource(image, size);
+  if (given && given.segmenter !== segmenter) {
+    throw new AutoMaskOptionError(
+      `options.decoder decodes for ${given.segmenter.id}, not for ${segmenter.id}`,
+      'decoder',
+      given.segmenter.id,
+    );
+  }
+  const decoder = given ?? (await openGridDecoder(segmenter));
+  try {
+    return await generateWith(decoder, embedding, settings, { image, signal, onProgress });
+  } finally {
+    if (!given) await decoder.release();
+  }
+}
+
+async function generateWith(
+  decoder: GridDecoder,
+  embedding: Embedding,
+  settings: AutoMaskSettings,
+  { image, signal, onProgress }: Pick<GenerateMasksOptions, 'image' | 'signal' | 'onProgress'>,
+): Promise<GenerateMasksResult> {
+  const size = embedding.original;
   const crops = cropBoxes(size, settings.cropLayers, settings.cropOverlapRatio);
   const perCrop = settings.pointsPerSide ** 2;
   const stats: AutoMaskStats = {
@@ -127,8 +170,8 @@ export async function generateMasks(
     signal?.throwIfAborted();
     const cropEmbedding = isWholePicture(crop, size)
       ? embedding
-      : await segmenter.encode(cropImage(image!, crop), signal);
-    const inCrop = await segmentCrop(segmenter, cropEmbedding, crop, size, settings, stats, {
+      : await decoder.segmenter.encode(cropImage(image!, crop), signal);
+    const inCrop = await segmentCrop(decoder, cropEmbedding, crop, size, settings, stats, {
       signal,
       onBatch: (done) =>
         onProgress?.({
@@ -169,9 +212,12 @@ function checkPixelSource(image: PixelSource | undefined, size: Size): asserts i
   }
 }
 
-/** The grid of one crop: filtered candidates in picture coordinates, after box NMS. */
+/**
+ * The grid of one crop: every click's candidates through the filters, box NMS among those kept,
+ * then the masks of the survivors, in picture coordinates.
+ */
 async function segmentCrop(
-  segmenter: Segmenter,
+  decoder: GridDecoder,
   embedding: Embedding,
   crop: CropBox,
   size: Size,
@@ -180,61 +226,82 @@ async function segmentCrop(
   run: { signal?: AbortSignal; onBatch: (pointsDone: number) => void },
 ): Promise<Found[]> {
   const points = pointGrid(settings.pointsPerSide, cropSize(crop));
-  const whole = isWholePicture(crop, size);
-  const cropArea = (crop.x1 - crop.x0) * (crop.y1 - crop.y0);
-  const found: Found[] = [];
+  const clicks = await decoder.forEmbedding(embedding);
+  const kept: Kept[] = [];
   for (let start = 0; start < points.length; start += settings.pointsPerBatch) {
     const batch = points.slice(start, start + settings.pointsPerBatch);
     for (const point of batch) {
       run.signal?.throwIfAborted();
-      const candidates = await segmenter.predict(embedding, {
-        points: [{ x: point.x, y: point.y, label: 1 }],
-      });
+      const candidates = await clicks.decode(point);
       stats.candidates += candidates.length;
       for (const candidate of candidates) {
-        const mask = keptMask(candidate, point, crop, whole, size, settings, stats);
-        if (mask) found.push({ ...mask, cropArea });
+        const passed = filtered(candidate, point, crop, size, settings, stats);
+        if (passed) kept.push(passed);
       }
     }
     run.onBatch(start + batch.length);
   }
-  return boxNms(found, (m) => m.predictedIou, settings.boxNmsThresh);
+  const survivors = boxNms(kept, (m) => m.predictedIou, settings.boxNmsThresh);
+  const masks = await clicks.masks(survivors.map((m) => m.ref));
+  const whole = isWholePicture(crop, size);
+  const cropArea = (crop.x1 - crop.x0) * (crop.y1 - crop.y0);
+  return survivors.map(({ point }, i) => ({
+    ...placed(masks[i]!, crop, whole, size),
+    point,
+    cropBox: cropBbox(crop),
+    cropArea,
+  }));
 }
 
-/** _process_batch's filters for one candidate, and its mask moved into picture coordinates. */
-function keptMask(
-  candidate: Candidate,
+/**
+ * _process_batch's filters for one candidate, in the reference's order (predicted IoU, then
+ * stability, then empty or cut off by an inner crop edge); its box and click in picture
+ * coordinates, or null when dropped.
+ */
+function filtered(
+  candidate: GridCandidate,
   point: Point,
   crop: CropBox,
-  whole: boolean,
   size: Size,
   settings: AutoMaskSettings,
   stats: AutoMaskStats,
-): AutoMask | null {
+): Kept | null {
   // As the reference: a threshold of 0 turns its filter off; IoU must exceed, stability reach.
-  if (settings.predIouThresh > 0 && !(candidate.predictedIou > settings.predIouThresh)) return null;
+  const { predictedIou } = candidate;
+  if (settings.predIouThresh > 0 && !(predictedIou > settings.predIouThresh)) return null;
   stats.keptByIou++;
-  if (settings.stabilityThresh > 0 && !(candidate.stabilityScore >= settings.stabilityThresh)) {
-    return null;
-  }
+  const stability = candidate.stabilityScore();
+  if (settings.stabilityThresh > 0 && !(stability >= settings.stabilityThresh)) return null;
   stats.keptByStability++;
-  const [x, y, w, h] = candidate.bbox;
-  const bbox: BboxXywh = [x + crop.x0, y + crop.y0, w, h];
-  if (candidate.area === 0 || isNearCropEdge(bbox, crop, size, settings.cropEdgeMargin)) {
-    return null;
-  }
+  const box = candidate.bbox();
+  if (!box) return null;
+  const bbox: BboxXywh = [box[0] + crop.x0, box[1] + crop.y0, box[2], box[3]];
+  if (isNearCropEdge(bbox, crop, size, settings.cropEdgeMargin)) return null;
   stats.keptByCropEdge++;
-  const rle = whole
-    ? candidate.rle
-    : runsToCompressed(uncropRuns(parseRle(candidate.rle), { x: crop.x0, y: crop.y0 }, size));
   return {
-    rle,
+    predictedIou,
     bbox,
-    area: candidate.area,
-    predictedIou: candidate.predictedIou,
-    stabilityScore: candidate.stabilityScore,
     point: { x: point.x + crop.x0, y: point.y + crop.y0 },
-    cropBox: cropBbox(crop),
+    ref: candidate.ref,
+  };
+}
+
+/** A crop's mask moved into picture coordinates. */
+function placed(
+  mask: CandidateMask,
+  crop: CropBox,
+  whole: boolean,
+  size: Size,
+): Pick<AutoMask, 'rle' | 'bbox' | 'area' | 'predictedIou' | 'stabilityScore'> {
+  const [x, y, w, h] = mask.bbox;
+  return {
+    rle: whole
+      ? mask.rle
+      : runsToCompressed(uncropRuns(parseRle(mask.rle), { x: crop.x0, y: crop.y0 }, size)),
+    bbox: [x + crop.x0, y + crop.y0, w, h],
+    area: mask.area,
+    predictedIou: mask.predictedIou,
+    stabilityScore: mask.stabilityScore,
   };
 }
 

@@ -15,6 +15,15 @@ export {
   resolveAutoMaskSettings,
   type AutoMaskSettings,
 } from './options.js';
+export {
+  PredictGridDecoder,
+  type CandidateMask,
+  type CropDecoder,
+  type GridCandidate,
+  type GridDecoder,
+} from './grid-decoder.js';
+export { openGridDecoder } from './open-grid-decoder.js';
+export { SamGridDecoder } from './sam-grid-decoder.js';
 export { cropImage, type PixelSource } from './crop-image.js';
 export { cropBoxes, pointGrid, type CropBox } from './crop-boxes.js';
 export { boxIou, boxNms } from './box-nms.js';
