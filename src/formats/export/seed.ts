@@ -1,9 +1,20 @@
+import { simplifyRing } from '../../geometry/index.js';
 import type { AnnotationSource, ClassRecord } from '../../store/records.js';
-import { exportClasses, readImages } from './export-images.js';
-import { labelFileText, polygonLines } from './label-lines.js';
+import { exportClasses, readImages, type ExportImage } from './export-images.js';
+import {
+  CoordinateText,
+  labelFileText,
+  objectLabel,
+  polygonLine,
+  warnEmpty,
+} from './label-lines.js';
 import { OutputClaims, stemPath } from './label-paths.js';
+import { mergeMultiSegment } from './merge-segments.js';
+import { decodeInBox, measureMask } from './object-outline.js';
+import { pixelOutline } from './pixel-contours.js';
 import { runExport, toleranceOption } from './run-export.js';
 import type { ExportResult, SeedExportOptions } from './types.js';
+import { plural, type ExportWarnings } from './warnings.js';
 
 /**
  * pandas.read_csv reads these cells as NaN rather than as names (its default na_values), so the
@@ -40,9 +51,15 @@ const PANDAS_NA = new Set([
  *                       the class in the CSV; an image without objects gets an empty file
  *   classes.csv         header `class_name`, one class a row (pandas to_csv quoting)
  *
- * The seed keeps one outline per object; a multi-part object is joined into one polygon as
- * Ultralytics joins them, and holes are filled (with a warning). Images in sub-folders keep their
- * folders under labels/ (the seed itself reads a flat images/ folder).
+ * The outline is what the seed writes: cv2.findContours(RETR_EXTERNAL, CHAIN_APPROX_SIMPLE)
+ * points, i.e. boundary pixel indices, which it reads back as int(x * w) and fills with
+ * cv2.fillPoly, outline pixels included. We write those points at pixel centres,
+ * (x + 0.5) / w, so int() gives the index back with half a pixel to spare for the six-decimal
+ * rounding, and other readers see the middle of the boundary pixel. Holes are filled (with a
+ * warning). The seed keeps one outline per object (the largest, when a mask falls apart); we keep
+ * every part, joined into one polygon as Ultralytics joins them, and warn that the seed fills the
+ * pixels under the joining cuts as well. Images in sub-folders keep their folders under labels/
+ * (the seed itself reads a flat images/ folder).
  */
 export async function exportSeed(
   source: AnnotationSource,
@@ -72,7 +89,7 @@ export async function exportSeed(
           'images in sub-folders: the seed tool reads only the top level of its images/ folder; their labels keep the folders',
         );
       }
-      const lines = polygonLines(image, tolerance, warnings, 'seed-tool');
+      const lines = seedLines(image, tolerance, warnings);
       await dir.writeFile(labelPath, labelFileText(lines));
       objects += lines.length;
       images++;
@@ -80,6 +97,59 @@ export async function exportSeed(
     await dir.writeFile('classes.csv', classesCsv(classes.list));
     return { images, objects };
   });
+}
+
+/** The label lines of one image; empty masks are left out with a warning. */
+function seedLines(image: ExportImage, tolerance: number, warnings: ExportWarnings): string[] {
+  const lines: string[] = [];
+  // (2x + 1) / (2w) is the same double as (x + 0.5) / w, and whole values are cached.
+  const text = new CoordinateText(2 * image.width, 2 * image.height);
+  for (const object of image.objects) {
+    const { bbox } = measureMask(object.runs);
+    const { contours, hasHoles } =
+      bbox[2] === 0
+        ? { contours: [], hasHoles: false }
+        : pixelOutline(decodeInBox(object.runs, bbox), bbox[0], bbox[1]);
+    if (contours.length === 0) {
+      warnEmpty(warnings, image, object, 'seed-tool');
+      continue;
+    }
+    if (hasHoles) {
+      warnings.add(
+        'holes-filled',
+        (n) =>
+          `${plural(n, 'object')} with holes: seed-tool polygons cannot keep holes, so they are filled in`,
+        objectLabel(image, object),
+      );
+    }
+    if (contours.length > 1) {
+      warnings.add(
+        'seed-parts-joined',
+        (n) =>
+          `${plural(n, 'object')} in several parts: joined into one outline, and the seed tool also fills the pixels under the joining cuts`,
+        objectLabel(image, object),
+      );
+    }
+    const simplified = contours.map((c) => simplifyRing(c, tolerance));
+    const points = atLeastThreePoints(mergeMultiSegment(simplified));
+    lines.push(polygonLine(object.classIndex, points.map(pixelCentre), text));
+  }
+  return lines;
+}
+
+/** Doubled pixel index + 1: the centre of the pixel on a half-pixel grid. */
+function pixelCentre(index: number): number {
+  return 2 * index + 1;
+}
+
+/**
+ * The seed skips lines of fewer than 3 points, which findContours gives for a one-pixel part
+ * (one point) or a straight one-pixel-wide one (two). Going back to the first point keeps what
+ * cv2.fillPoly paints: the line between them.
+ */
+function atLeastThreePoints(points: number[]): number[] {
+  while (points.length < 6) points.push(points[0]!, points[1]!);
+  return points;
 }
 
 /** The class CSV as pandas' DataFrame.to_csv(index=False) writes it: minimal quoting, \n rows. */

@@ -183,12 +183,12 @@ describe('export -> import round trips', () => {
         expect(missed, `${image.path} object ${k}`).toBe(0);
       });
     }
-    // Known defect, reported to the exporter's owner: export/seed.ts writes pixel-edge
-    // outlines, but the seed tool reads a line as int(x * w) pixel indices and fills them with
-    // cv2.fillPoly, outline included (pixel-polygon.ts, checked against OpenCV), so every
-    // object shows one pixel wider and taller (IoU 0.74-0.83 on these 30-pixel blobs).
-    // Boundary-pixel contours written at pixel centres, (x + 0.5) / w, would fix it. When this
-    // expectation fails, the exporter was fixed: require IoU >= 0.98 here instead.
-    expect(Math.min(...ious)).toBeLessThan(0.98);
+    // The exporter writes boundary-pixel contours at pixel centres, which int(x * w) and
+    // cv2.fillPoly turn back into exactly the filled mask. The middle blob of each image is in
+    // two parts 14 pixels apart, joined into the one outline a seed line holds: the seed (and
+    // this import) also fills the pixels under the cut, 13-14 of them (IoU 0.92 and 0.96).
+    const twoParts = (n: number) => n % 3 === 1;
+    expect(ious.filter((_, n) => !twoParts(n))).toEqual([1, 1, 1, 1]);
+    expect(Math.min(...ious.filter((_, n) => twoParts(n)))).toBeGreaterThanOrEqual(0.9);
   });
 });
