@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   store: () => import('./store.js'),
   export: () => import('./export.js'),
   auto: () => import('./auto.js'),
+  server: () => import('./server.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

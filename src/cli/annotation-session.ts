@@ -17,6 +17,8 @@ export interface AnnotationSessionOptions {
   projectDir?: string;
   /** `--model NAME|DIR|FILE`; none: the embedded default segmenter. */
   model?: string;
+  /** An already opened segmenter (benchmarks, tests); takes the place of `model`. */
+  segmenter?: Segmenter;
   /** A class list to add to the project (names already there are kept). */
   classesFile?: string;
   config: Config;
@@ -98,9 +100,9 @@ export async function openAnnotationSession(
     if (options.classesFile) {
       const list = await readClassList(options.classesFile);
       classNotes.push(...list.repairs);
-      store.classes.addMany(list.names);
+      store.classes.addMany(list.names, list.colors);
     }
-    const segmenter = await openSegmenter(options.model, { config, logger });
+    const segmenter = options.segmenter ?? (await openSegmenter(options.model, { config, logger }));
     closers.push(() => segmenter.release());
     const engine = new SegmentationEngine({
       segmenter,
