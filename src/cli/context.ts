@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { loadConfig, parseSetFlags, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { PROJECT_DIR_NAME } from '../store/index.js';
 import type { CliIO } from './io.js';
+
+/** The project folder's name inside a dataset; the store owns it. */
+export { PROJECT_DIR_NAME };
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -15,8 +19,6 @@ export interface CommandContext {
   config: Config;
   logger: Logger;
 }
-
-export const PROJECT_DIR_NAME = '.sam-annotator';
 
 /**
  * Loads the config for a command. With a dataset folder, its project folder and then the

@@ -38,6 +38,7 @@ export function openProject(
 ): ProjectStore {
   const store = ProjectStore.open({
     projectDir: location.projectDir,
+    synchronous: config.get('store.synchronous'),
     validation: {
       minArea: config.get('validation.minArea'),
       maxOverlap: config.get('validation.maxOverlap'),

@@ -303,6 +303,14 @@ export const CONFIG_KEYS = {
     description:
       'Two objects of one image whose intersection exceeds this share of the smaller one get a warning (never refused or dropped). The seed tool used 0.3.',
   }),
+  'store.synchronous': key({
+    schema: z.enum(['normal', 'full']),
+    default: 'normal' as 'normal' | 'full',
+    parse: 'string',
+    allowed: '"normal" or "full"',
+    description:
+      'When a change to the project database reaches the disk. "normal" survives a killed or crashed program; "full" also survives power loss, at about twice the write latency.',
+  }),
   'log.level': key({
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',

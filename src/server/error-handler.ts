@@ -21,6 +21,8 @@ const STORE_ERRORS: Record<StoreErrorKind, { statusCode: number; code: string }>
   'not-found': { statusCode: 404, code: 'not_found' },
   conflict: { statusCode: 409, code: 'conflict' },
   invalid: { statusCode: 400, code: 'bad_request' },
+  // Another program holds the database's write lock: worth retrying, not a fault of ours.
+  busy: { statusCode: 503, code: 'busy' },
   project: { statusCode: 500, code: 'project' },
 };
 

@@ -113,6 +113,29 @@ describe('classes', () => {
     expect(t.store.classes.findByName('truck')).toBeUndefined();
   });
 
+  it('addMany gives new classes the colours given, the palette for null, and keeps old colours', () => {
+    const car = t.store.classes.add('Car', '#010203');
+    const { classes, added } = t.store.classes.addMany(
+      ['car', 'person', 'PERSON', 'bike', 'tree'],
+      ['#ffffff', '#A0B0C0', '#000000', null],
+    );
+    expect(classes.map((c) => [c.name, c.color])).toEqual([
+      ['Car', '#010203'],
+      ['person', '#a0b0c0'],
+      ['person', '#a0b0c0'],
+      ['bike', CLASS_PALETTE[0]],
+      ['tree', CLASS_PALETTE[1]],
+    ]);
+    expect(added.map((c) => c.name)).toEqual(['person', 'bike', 'tree']);
+    expect(t.store.classes.get(car.id).color).toBe('#010203');
+    // A bad colour, or more colours than names: refused, naming it, and nothing is added.
+    expect(() => t.store.classes.addMany(['truck', 'van'], [null, 'red'])).toThrow(
+      /colors\[1\] must be a colour written "#rrggbb".*got "red"/,
+    );
+    expect(() => t.store.classes.addMany(['truck'], [null, null])).toThrow(/at most one colour/);
+    expect(t.store.classes.findByName('truck')).toBeUndefined();
+  });
+
   it('deleting a class with objects needs reassignTo and moves them in one transaction', () => {
     const [imageId] = addImages(t.store, ['a.png']);
     const car = t.store.classes.add('car');

@@ -71,9 +71,12 @@ export class ClassStore {
 
   /**
    * Adds the names that are not classes yet (case-insensitive), in order, in one transaction;
-   * imports use it. Repeated names map to one class.
+   * imports and class lists use it. Repeated names map to one class. A new class takes
+   * `colors[i]` of the first name that creates it (null or absent: the next free palette
+   * colour); existing classes keep theirs. Every name and colour is checked before anything is
+   * written.
    */
-  addMany(names: readonly string[]): AddClassesResult {
+  addMany(names: readonly string[], colors?: readonly (string | null)[]): AddClassesResult {
     if (!Array.isArray(names)) {
       throw new InvalidValueError(
         `names must be an array of class names, got ${describeValue(names)}`,
@@ -81,13 +84,24 @@ export class ClassStore {
         names,
       );
     }
+    if (colors !== undefined && (!Array.isArray(colors) || colors.length > names.length)) {
+      throw new InvalidValueError(
+        `colors must be an array with at most one colour (or null) per name (${names.length}), got ${describeValue(colors)}`,
+        'colors',
+        colors,
+      );
+    }
+    const checkedNames = names.map((raw, i) => checkClassName(raw, `names[${i}]`));
+    const checkedColors = checkedNames.map((_, i) => {
+      const color = colors?.[i];
+      return color === null || color === undefined ? undefined : checkColor(color, `colors[${i}]`);
+    });
     return writeTransaction(this.ctx, () => {
       const added: ClassRecord[] = [];
-      const classes = names.map((raw, i) => {
-        const name = checkClassName(raw, `names[${i}]`);
+      const classes = checkedNames.map((name, i) => {
         const existing = this.byKey.get(classNameKey(name));
         if (existing) return existing;
-        const created = this.addChecked(name, undefined);
+        const created = this.addChecked(name, checkedColors[i]);
         added.push(created);
         return created;
       });

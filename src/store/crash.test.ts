@@ -6,51 +6,25 @@
  * The writer checkpoints every few pages, so kills also land inside WAL checkpoints.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../geometry/testdata/shapes.js';
+import { scriptCommand } from './testdata/built-script.js';
 import { crashOp, crashSnapshot, setUpCrashProject } from './testdata/crash-ops.js';
 import { tempProject } from './test-support.js';
 
-const WRITER = fileURLToPath(new URL('./testdata/crash-writer.ts', import.meta.url));
-const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
-const RUNS = 30;
+const RUNS = 20;
 const PARALLEL = 3;
 
-/** How to start the writer: node + its arguments. */
-let writerCommand: string[];
-let bundleDir: string | undefined;
-
 /**
- * Starting a child through tsx costs about a second of compiling (several on a busy machine),
- * 30 times over; the writer bundled once by esbuild (which tsx and vite bring) starts like any
- * script. Without esbuild the test still runs through tsx, only slower.
+ * The writer as `npm run build` compiled it (starts in ~0.3 s); through tsx, seconds of
+ * compiling per child, only when dist/ is missing or older than the sources.
  */
-beforeAll(async () => {
-  try {
-    const { build } = await import('esbuild');
-    bundleDir = mkdtempSync(path.join(os.tmpdir(), 'sam-crash-writer-'));
-    const outfile = path.join(bundleDir, 'crash-writer.cjs');
-    await build({
-      entryPoints: [WRITER],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      external: ['better-sqlite3'],
-      logLevel: 'error',
-    });
-    writerCommand = [outfile];
-  } catch {
-    writerCommand = ['--import', 'tsx', WRITER];
-  }
-});
-afterAll(() => {
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
-});
+const WRITER = scriptCommand(
+  fileURLToPath(new URL('./testdata/crash-writer.ts', import.meta.url)),
+  fileURLToPath(new URL('..', import.meta.url)),
+  fileURLToPath(new URL('../../dist', import.meta.url)),
+);
 
 interface CrashOutcome {
   seed: number;
@@ -69,10 +43,8 @@ function runAndKill(
   delayMs: number,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...writerCommand, dir, String(seed)], {
+    const child = spawn(process.execPath, [...WRITER.args, dir, String(seed)], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      // The bundle lives in a temporary folder: let its require('better-sqlite3') find ours.
-      env: { ...process.env, NODE_PATH: NODE_MODULES },
     });
     let out = '';
     let err = '';
@@ -155,11 +127,12 @@ describe('crash safety (SIGKILL during writes)', () => {
       expect(outcome.held, `seed ${outcome.seed}: ${outcome.acked} acknowledged`).not.toBeNull();
       expect([outcome.acked, outcome.acked + 1]).toContain(outcome.held);
     }
-    // The kills landed at different points, and some inside a change that then did not count.
+    // The kills landed at different points.
     expect(new Set(outcomes.map((o) => o.acked)).size).toBeGreaterThan(10);
     console.log(
       `crash runs: ${outcomes.length}, acknowledged changes ${outcomes.reduce((n, o) => n + o.acked, 0)}, ` +
-        `runs where the change in flight had committed: ${outcomes.filter((o) => o.held === o.acked + 1).length}`,
+        `runs where the change in flight had committed: ${outcomes.filter((o) => o.held === o.acked + 1).length}; ` +
+        `writer ${WRITER.built ? 'from dist/' : `through tsx (${WRITER.reason})`}`,
     );
-  }, 60_000);
+  }, 120_000);
 });

@@ -2,9 +2,10 @@ import { describeValue } from '../geometry/errors.js';
 
 /**
  * What kind of failure a store error is, so that the server can answer with the right status
- * without knowing every class: not-found 404, conflict 409, invalid 400, project 500.
+ * without knowing every class: not-found 404, conflict 409, invalid 400, busy 503 (try again
+ * later), project 500.
  */
-export type StoreErrorKind = 'not-found' | 'conflict' | 'invalid' | 'project';
+export type StoreErrorKind = 'not-found' | 'conflict' | 'invalid' | 'busy' | 'project';
 
 /** Every error the store throws on purpose: names the field and the value it refused. */
 export class StoreError extends Error {
@@ -149,5 +150,27 @@ export class HistoryConflictError extends StoreError {
   ) {
     super(message, 'conflict', 'history', historyId);
     this.name = 'HistoryConflictError';
+  }
+}
+
+/**
+ * A write that waited the whole busy timeout for the database's write lock: another program
+ * (a CLI command beside the server, a second server, a database tool) kept a write
+ * transaction open. Nothing was changed; trying again later can succeed.
+ */
+export class DatabaseBusyError extends StoreError {
+  constructor(
+    readonly file: string,
+    readonly waitedMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The project database ${file} is busy: another program holds it for writing (another sam-annotator command or server, or a database tool) and did not let go within ${waitedMs / 1000} s. Nothing was changed; try again when it has finished.`,
+      'busy',
+      'file',
+      file,
+      options,
+    );
+    this.name = 'DatabaseBusyError';
   }
 }

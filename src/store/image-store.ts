@@ -43,8 +43,15 @@ export interface ImagePage {
   /** Images matching the filters (all pages). */
   total: number;
   offset: number;
-  /** By path (byte order). */
+  /** In the dataset order (see ImageStore). */
   items: ImageSummary[];
+}
+
+/** A size read from an image header, for setSizes. */
+export interface ImageSize {
+  id: number;
+  width: number;
+  height: number;
 }
 
 export type StatusCounts = Record<ImageStatus, number> & { total: number };
@@ -83,46 +90,89 @@ function summaryFromRow(row: ImageRow): ImageSummary {
   };
 }
 
-/** The images of the dataset, registered with a stable integer id (the COCO image id). */
+/**
+ * The images of the dataset, registered with a stable integer id (the COCO image id), in the
+ * dataset's order: the order of the entries given to the last sync (the ImageIndex's natural
+ * order, "img2" before "img10"), then the images that sync did not mention, by path. Lists,
+ * positions, neighbours and exports all follow it.
+ *
+ * The `ord` column holds that 0-based position itself: sync, the only writer of `ord` and the
+ * only way images are added, numbers every image 0..n-1 (migration 3 numbered existing ones by
+ * path). So positionOf and atPosition are index lookups, not counts over 100,000 rows.
+ */
 export class ImageStore {
   private readonly byId: Statement<[number], ImageRow>;
   private readonly byPath: Statement<[string], ImageRow>;
+  private readonly writeSize: Statement<[number, number, number]>;
+  private readonly writeStatus: Statement<[string, string | null, number]>;
+  private readonly ordOf: Statement<[number], { ord: number }>;
+  private readonly previousId: Statement<[number, number], number>;
+  private readonly nextId: Statement<[number, number], number>;
+  private readonly atIndex: Statement<[number], ImageRow>;
   private readonly queries = new Map<string, Statement>();
 
   constructor(private readonly ctx: StoreContext) {
-    this.byId = ctx.db.prepare(`${SUMMARY_SELECT} WHERE i.id = ?`);
-    this.byPath = ctx.db.prepare(`${SUMMARY_SELECT} WHERE i.path = ?`);
+    const db = ctx.db;
+    this.byId = db.prepare(`${SUMMARY_SELECT} WHERE i.id = ?`);
+    this.byPath = db.prepare(`${SUMMARY_SELECT} WHERE i.path = ?`);
+    this.writeSize = db.prepare(`UPDATE images SET width = ?, height = ? WHERE id = ?`);
+    this.writeStatus = db.prepare(
+      `UPDATE images SET status = ?, note = coalesce(?, note) WHERE id = ?`,
+    );
+    this.ordOf = db.prepare(`SELECT ord FROM images WHERE id = ?`);
+    // (ord, id) is the order (id only breaks ties, which sync never leaves); the row value
+    // comparisons walk the images_ord index.
+    this.previousId = db
+      .prepare<[number, number], number>(
+        `SELECT id FROM images WHERE (ord, id) < (?, ?) ORDER BY ord DESC, id DESC LIMIT 1`,
+      )
+      .pluck();
+    this.nextId = db
+      .prepare<[number, number], number>(
+        `SELECT id FROM images WHERE (ord, id) > (?, ?) ORDER BY ord, id LIMIT 1`,
+      )
+      .pluck();
+    this.atIndex = db.prepare(`${SUMMARY_SELECT} WHERE i.ord = ?`);
   }
 
   /**
    * Registers dataset entries in one transaction: new files get the next id, known ones (by
    * key, else by path) keep theirs and have size and modification time updated. A file that
    * changed loses its recorded width and height (the header is read again), and a broken one
-   * becomes new again, as the change may have repaired it.
+   * becomes new again, as the change may have repaired it. The entries' order becomes the
+   * images' order; only rows whose place changed are written, so an unchanged re-sync writes
+   * nothing.
    */
   sync(entries: Iterable<SyncEntry>): SyncResult {
     return writeTransaction(this.ctx, () => {
       const db = this.ctx.db;
-      type Known = { id: number; key: string; path: string; bytes: number; mtime: number };
+      type Known = {
+        id: number;
+        key: string;
+        path: string;
+        bytes: number;
+        mtime: number;
+        ord: number | null;
+      };
       const byKey = new Map<string, Known>();
       const byPath = new Map<string, Known>();
-      const rows = db.prepare(`SELECT id, key, path, bytes, mtime_ms FROM images`).raw().all() as [
-        number,
-        string,
-        string,
-        number,
-        number,
-      ][];
-      for (const [id, key, path, bytes, mtime] of rows) {
-        const known = { id, key, path, bytes, mtime };
+      // By path, so that the images the entries leave out keep that order after the others.
+      const rows = db
+        .prepare(`SELECT id, key, path, bytes, mtime_ms, ord FROM images ORDER BY path`)
+        .raw()
+        .all() as [number, string, string, number, number, number | null][];
+      for (const [id, key, path, bytes, mtime, ord] of rows) {
+        const known = { id, key, path, bytes, mtime, ord };
         byKey.set(key, known);
         byPath.set(path, known);
       }
       const insert = db.prepare(
-        `INSERT INTO images (key, path, bytes, mtime_ms) VALUES (?, ?, ?, ?)`,
+        `INSERT INTO images (key, path, bytes, mtime_ms, ord) VALUES (?, ?, ?, ?, ?)`,
       );
+      const setOrd = db.prepare(`UPDATE images SET ord = ? WHERE id = ?`);
+      let ord = 0;
       const update = db.prepare(
-        `UPDATE images SET key = :key, path = :path, bytes = :bytes, mtime_ms = :mtime,
+        `UPDATE images SET key = :key, path = :path, bytes = :bytes, mtime_ms = :mtime, ord = :ord,
            width = CASE WHEN :changed THEN NULL ELSE width END,
            height = CASE WHEN :changed THEN NULL ELSE height END,
            status = CASE WHEN :changed AND status = 'broken' THEN 'new' ELSE status END
@@ -137,18 +187,29 @@ export class ImageStore {
         if (known && seen.has(known.id)) continue;
         try {
           if (!known) {
+            const place = ord++;
             const id = Number(
-              insert.run(entry.id, entry.relPath, entry.bytes, entry.mtimeMs).lastInsertRowid,
+              insert.run(entry.id, entry.relPath, entry.bytes, entry.mtimeMs, place)
+                .lastInsertRowid,
             );
-            const added = { id, key: entry.id, path: entry.relPath, bytes: 0, mtime: 0 };
+            const added = {
+              id,
+              key: entry.id,
+              path: entry.relPath,
+              bytes: 0,
+              mtime: 0,
+              ord: place,
+            };
             byKey.set(entry.id, added);
             seen.add(id);
             result.added++;
             continue;
           }
           seen.add(known.id);
+          const place = ord++;
           const fileChanged = known.bytes !== entry.bytes || known.mtime !== entry.mtimeMs;
           if (!fileChanged && known.key === entry.id && known.path === entry.relPath) {
+            if (known.ord !== place) setOrd.run(place, known.id);
             result.unchanged++;
             continue;
           }
@@ -157,6 +218,7 @@ export class ImageStore {
             path: entry.relPath,
             bytes: entry.bytes,
             mtime: entry.mtimeMs,
+            ord: place,
             changed: fileChanged ? 1 : 0,
             id: known.id,
           });
@@ -172,7 +234,12 @@ export class ImageStore {
           );
         }
       }
-      result.missing = rows.filter(([id]) => !seen.has(id)).length;
+      for (const [id, , , , , known] of rows) {
+        if (seen.has(id)) continue;
+        const place = ord++;
+        if (known !== place) setOrd.run(place, id);
+        result.missing++;
+      }
       result.total = db.prepare(`SELECT count(*) FROM images`).pluck().get() as number;
       return result;
     });
@@ -192,24 +259,29 @@ export class ImageStore {
 
   /** Records the original (EXIF-oriented) size once the header has been read. */
   setSize(id: number, width: number, height: number): ImageSummary {
-    for (const [field, value] of [
-      ['width', width],
-      ['height', height],
-    ] as const) {
-      if (!isWholeNumber(value, 1)) {
-        throw new InvalidValueError(
-          `${field} must be a whole number of pixels >= 1, got ${describeValue(value)}`,
-          field,
-          value,
-        );
-      }
-    }
+    checkSize({ id, width, height }, '');
     return writeTransaction(this.ctx, () => {
-      this.get(id);
-      this.ctx.db
-        .prepare(`UPDATE images SET width = ?, height = ? WHERE id = ?`)
-        .run(width, height, id);
+      this.writeSizeOf(id, width, height);
       return this.get(id);
+    });
+  }
+
+  /**
+   * Records many sizes in one transaction (one commit instead of one per image), or none when
+   * any is refused. Returns how many were recorded.
+   */
+  setSizes(sizes: readonly ImageSize[]): number {
+    if (!Array.isArray(sizes)) {
+      throw new InvalidValueError(
+        `sizes must be an array of {id, width, height}, got ${describeValue(sizes)}`,
+        'sizes',
+        sizes,
+      );
+    }
+    sizes.forEach((size, i) => checkSize(size, `sizes[${i}].`));
+    return writeTransaction(this.ctx, () => {
+      for (const { id, width, height } of sizes) this.writeSizeOf(id, width, height);
+      return sizes.length;
     });
   }
 
@@ -229,16 +301,16 @@ export class ImageStore {
         note,
       );
     }
+    if (!isWholeNumber(id, 1)) throw new UnknownImageIdError(id);
     return writeTransaction(this.ctx, () => {
-      this.get(id);
-      this.ctx.db
-        .prepare(`UPDATE images SET status = ?, note = coalesce(?, note) WHERE id = ?`)
-        .run(status, note ?? null, id);
+      if (this.writeStatus.run(status, note ?? null, id).changes === 0) {
+        throw new UnknownImageIdError(id);
+      }
       return this.get(id);
     });
   }
 
-  /** One page of images matching every filter given, by path. */
+  /** One page of images matching every filter given, in the dataset order. */
   list(query: ImageQuery = {}): ImagePage {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -284,22 +356,18 @@ export class ImageStore {
     const total = this.query(`SELECT count(*) FROM images i${filter}`)
       .pluck()
       .get(...params) as number;
-    const rows = this.query(`${SUMMARY_SELECT}${filter} ORDER BY i.path LIMIT ? OFFSET ?`)
+    const rows = this.query(`${SUMMARY_SELECT}${filter} ORDER BY i.ord, i.id LIMIT ? OFFSET ?`)
       .pluck(false)
       .all(...params, limit, offset) as ImageRow[];
     return { total, offset, items: rows.map(summaryFromRow) };
   }
 
-  /** 0-based index of the image among all images by path (the order of `list`). */
+  /** 0-based index of the image among all images (the order of `list`). */
   positionOf(id: number): number {
-    const image = this.get(id);
-    return this.ctx.db
-      .prepare(`SELECT count(*) FROM images WHERE path < ?`)
-      .pluck()
-      .get(image.path) as number;
+    return this.orderOf(id).ord;
   }
 
-  /** The image at a 0-based index of all images by path, if there is one. */
+  /** The image at a 0-based index of all images (the order of `list`), if there is one. */
   atPosition(index: number): ImageSummary | undefined {
     if (!isWholeNumber(index, 0)) {
       throw new InvalidValueError(
@@ -308,24 +376,17 @@ export class ImageStore {
         index,
       );
     }
-    const row = this.query(`${SUMMARY_SELECT} ORDER BY i.path LIMIT 1 OFFSET ?`).get(index) as
-      ImageRow | undefined;
+    const row = this.atIndex.get(index);
     return row ? summaryFromRow(row) : undefined;
   }
 
-  /** Ids of the images before and after this one by path (null at either end). */
+  /** Ids of the images before and after this one (the order of `list`; null at either end). */
   neighbours(id: number): { previous: number | null; next: number | null } {
-    const image = this.get(id);
-    const db = this.ctx.db;
-    const previous = db
-      .prepare(`SELECT id FROM images WHERE path < ? ORDER BY path DESC LIMIT 1`)
-      .pluck()
-      .get(image.path) as number | undefined;
-    const next = db
-      .prepare(`SELECT id FROM images WHERE path > ? ORDER BY path LIMIT 1`)
-      .pluck()
-      .get(image.path) as number | undefined;
-    return { previous: previous ?? null, next: next ?? null };
+    const { ord } = this.orderOf(id);
+    return {
+      previous: this.previousId.get(ord, id) ?? null,
+      next: this.nextId.get(ord, id) ?? null,
+    };
   }
 
   countByStatus(): StatusCounts {
@@ -347,9 +408,7 @@ export class ImageStore {
    */
   fitMask(image: ImageSummary, mask: Pick<StoredMask, 'width' | 'height'>, field: string): void {
     if (image.width === null || image.height === null) {
-      this.ctx.db
-        .prepare(`UPDATE images SET width = ?, height = ? WHERE id = ?`)
-        .run(mask.width, mask.height, image.id);
+      this.writeSize.run(mask.width, mask.height, image.id);
       image.width = mask.width;
       image.height = mask.height;
       return;
@@ -364,6 +423,17 @@ export class ImageStore {
     }
   }
 
+  /** Inside a write transaction. */
+  private writeSizeOf(id: number, width: number, height: number): void {
+    if (this.writeSize.run(width, height, id).changes === 0) throw new UnknownImageIdError(id);
+  }
+
+  private orderOf(id: number): { ord: number } {
+    const row = isWholeNumber(id, 1) ? this.ordOf.get(id) : undefined;
+    if (!row) throw new UnknownImageIdError(id);
+    return row;
+  }
+
   private query(sql: string): Statement {
     let statement = this.queries.get(sql);
     if (!statement) {
@@ -371,6 +441,27 @@ export class ImageStore {
       this.queries.set(sql, statement);
     }
     return statement;
+  }
+}
+
+function checkSize(size: ImageSize, prefix: string): void {
+  if (typeof size !== 'object' || size === null) {
+    throw new InvalidValueError(
+      `${prefix.slice(0, -1)} must be {id, width, height}, got ${describeValue(size)}`,
+      prefix.slice(0, -1),
+      size,
+    );
+  }
+  if (!isWholeNumber(size.id, 1)) throw new UnknownImageIdError(size.id);
+  for (const field of ['width', 'height'] as const) {
+    const value = size[field];
+    if (!isWholeNumber(value, 1)) {
+      throw new InvalidValueError(
+        `${prefix}${field} must be a whole number of pixels >= 1, got ${describeValue(value)}`,
+        `${prefix}${field}`,
+        value,
+      );
+    }
   }
 }
 

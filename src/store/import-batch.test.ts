@@ -99,6 +99,46 @@ describe('applyImport', () => {
     expect(snapshot()).toEqual(before);
   });
 
+  it('an image listed with no objects: replace clears it (undoably), merge leaves it alone', () => {
+    const cls = t.store.classes.add('old');
+    const add = (imageId: number, x: number) =>
+      t.store.objects.add({
+        imageId,
+        classId: cls.id,
+        rle: rectRle(W, H, x, 2, 4, 4),
+        source: 'manual',
+      }).added[0]!.id;
+    const kept = [add(ids[0]!, 0), add(ids[0]!, 10)];
+    const empty = batch([{ path: 'a.png', width: W, height: H, objects: [] }], []);
+    const historyBefore = t.store.objects.historyCounts(ids[0]!);
+
+    expect(t.store.applyImport(empty, { mode: 'merge' })).toMatchObject({
+      images: 1,
+      imagesChanged: 0,
+      objectsAdded: 0,
+      objectsRemoved: 0,
+    });
+    expect(t.store.objectsOf(ids[0]!).map((o) => o.id)).toEqual(kept);
+    expect(t.store.objects.historyCounts(ids[0]!)).toEqual(historyBefore);
+
+    expect(t.store.applyImport(empty, { mode: 'replace' })).toMatchObject({
+      images: 1,
+      imagesChanged: 1,
+      objectsAdded: 0,
+      objectsRemoved: 2,
+    });
+    expect(t.store.objectsOf(ids[0]!)).toEqual([]);
+    const undone = t.store.objects.undo(ids[0]!)!;
+    expect(undone.kind).toBe('import');
+    expect(undone.added.map((o) => o.id)).toEqual(kept);
+    expect(t.store.objectsOf(ids[0]!).map((o) => o.id)).toEqual(kept);
+    // An image that had nothing stays without an undo entry in either mode.
+    t.store.applyImport(batch([{ path: 'b.png', width: W, height: H, objects: [] }], []), {
+      mode: 'replace',
+    });
+    expect(t.store.objects.historyCounts(ids[1]!)).toEqual({ undo: 0, redo: 0 });
+  });
+
   it('an image path that is not registered fails the whole import, naming it', () => {
     const before = snapshot();
     let error: unknown;

@@ -11,7 +11,9 @@ import { isWholeNumber, writeTransaction, type StoreContext } from './store-cont
 
 /**
  * 'merge' adds the imported objects beside the existing ones; 'replace' first removes the
- * existing objects of the images the import names (images it does not name keep theirs).
+ * existing objects of the images the import names (images it does not name keep theirs). An
+ * image named with no objects says "this image has no objects": 'replace' clears it (one undo
+ * entry, like any other), 'merge' leaves it as it is.
  */
 export type ImportMode = 'merge' | 'replace';
 

@@ -95,6 +95,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'images in the dataset order',
+    up(db) {
+      // `ord` is the image's place in the dataset's natural order ("img2" before "img10"),
+      // written by images.sync; byte order of the path cannot express it. Until the next sync,
+      // an upgraded project keeps the path order it had. The index (ord, then id, the rowid
+      // every index carries) serves ORDER BY, positions and neighbours without sorting.
+      db.exec(`
+        ALTER TABLE images ADD COLUMN ord INTEGER;
+        UPDATE images SET ord = ranked.n FROM (
+          SELECT id, row_number() OVER (ORDER BY path) - 1 AS n FROM images
+        ) AS ranked WHERE ranked.id = images.id;
+        CREATE INDEX images_ord ON images(ord);
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -122,6 +139,8 @@ export function migrate(
   if (from > latest) throw newerVersionError(file, from, latest);
   for (const migration of migrations) {
     if (migration.version > upTo) break;
+    // Applied already: no write lock to wait for (a project in use by a server opens at once).
+    if (userVersion(db) >= migration.version) continue;
     db.transaction(() => {
       if (userVersion(db) >= migration.version) return;
       try {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProjectFileError } from './errors.js';
+import { DatabaseBusyError, ProjectFileError, type StoreError } from './errors.js';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
 import { APPLICATION_ID, PROJECT_DB_NAME, openProjectDatabase } from './open-database.js';
 import { ProjectStore } from './project-store.js';
@@ -132,6 +132,40 @@ describe('migrations', () => {
     expect(store.objects.add({ imageId: 7, classId: 1, rle, source: 'sam' }).added[0]!.id).toBe(4);
   });
 
+  // Versions 1 and 2 shipped; both must reach the dataset order (migration 3).
+  it.each([1, 2])(
+    'upgrades a version %i project to the dataset order: path order until the next sync',
+    (version) => {
+      const { db } = openProjectDatabase(project.dir, { upTo: version });
+      expect(db.pragma('user_version', { simple: true })).toBe(version);
+      // Registered by the old code, which kept no order of its own (ids as files turned up).
+      const insert = db.prepare(
+        `INSERT INTO images (id, key, path, bytes, mtime_ms, status) VALUES (?, ?, ?, 10, 1, ?)`,
+      );
+      const old = ['img10.png', 'img2.png', 'a/img3.png', 'img1.png'];
+      old.forEach((p, i) => insert.run(i + 1, `key:${p}`, p, i === 0 ? 'done' : 'new'));
+      db.close();
+
+      const store = project.open();
+      expect(store.schemaVersion).toBe(SCHEMA_VERSION);
+      const order = () => store.images.list().items.map((i) => i.path);
+      expect(order()).toEqual(['a/img3.png', 'img1.png', 'img10.png', 'img2.png']);
+      expect(store.images.positionOf(1)).toBe(2);
+
+      const natural = ['a/img3.png', 'img1.png', 'img2.png', 'img10.png'];
+      const synced = store.images.sync(
+        natural.map((p) => ({ id: `key:${p}`, relPath: p, bytes: 10, mtimeMs: 1 })),
+      );
+      expect(synced).toMatchObject({ added: 0, changed: 0, unchanged: 4, total: 4 });
+      expect(order()).toEqual(natural);
+      expect([...store.iterateImages()].map((i) => i.path)).toEqual(natural);
+      expect(store.images.positionOf(1)).toBe(3);
+      expect(store.images.neighbours(2)).toEqual({ previous: 4, next: 1 });
+      expect(store.images.get(1)).toMatchObject({ path: 'img10.png', status: 'done' });
+      expect(store.integrityCheck()).toEqual(['ok']);
+    },
+  );
+
   it('a failing migration leaves the database at the previous version', () => {
     project.open().close();
     const broken: Migration = {
@@ -177,6 +211,41 @@ describe('two handles on one project (WAL)', () => {
     expect(b.objects.undo(image.id)!.removed).toEqual([added.added[0]!.id]);
     expect(a.objectsOf(image.id)).toEqual([]);
     expect(a.objects.historyCounts(image.id)).toEqual({ undo: 0, redo: 1 });
+  });
+
+  it('a write blocked past the busy timeout is a DatabaseBusyError naming the file; nothing changes', () => {
+    const holder = project.open();
+    const blocked = project.open();
+    holder.images.sync([syncEntry('x.png')]);
+    const id = holder.images.findByPath('x.png')!.id;
+    // The real wait is 5 s; the same SQLite path, shortened.
+    blocked.db.pragma('busy_timeout = 50');
+    holder.db.exec('BEGIN IMMEDIATE');
+    try {
+      const err = errorOf(() => blocked.images.setStatus(id, 'done'));
+      expect(err).toBeInstanceOf(DatabaseBusyError);
+      expect((err as StoreError).kind).toBe('busy');
+      expect(err.message).toContain(blocked.file);
+      expect(err.message).toMatch(/another program holds it for writing .* within 0.05 s/);
+      expect(errorOf(() => blocked.classes.addMany(['cat']))).toBeInstanceOf(DatabaseBusyError);
+    } finally {
+      holder.db.exec('ROLLBACK');
+    }
+    expect(blocked.images.get(id).status).toBe('new');
+    expect(blocked.images.setStatus(id, 'done').status).toBe('done');
+  });
+
+  it('opens an up-to-date project while another handle holds the write lock', () => {
+    const holder = project.open();
+    holder.db.exec('BEGIN IMMEDIATE');
+    try {
+      // Opening takes no write lock unless a migration is due (it would fail here after 5 s).
+      const reader = project.open();
+      expect(reader.schemaVersion).toBe(SCHEMA_VERSION);
+      expect(reader.images.list().total).toBe(0);
+    } finally {
+      holder.db.exec('ROLLBACK');
+    }
   });
 
   it('a streaming reader keeps its snapshot while writers carry on, on the same handle or another', () => {

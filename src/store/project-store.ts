@@ -108,7 +108,7 @@ export class ProjectStore implements AnnotationSource {
   }
 
   /**
-   * AnnotationSource: every image by path, streamed. It reads through a connection of its own,
+   * AnnotationSource: every image in the dataset order (as images.list), streamed. It reads through a connection of its own,
    * so that the snapshot stays consistent and writes on this handle are not blocked while an
    * export awaits between images.
    */
@@ -120,7 +120,7 @@ export class ProjectStore implements AnnotationSource {
     });
     try {
       const rows = reader
-        .prepare(`SELECT id, key, path, width, height, status, note FROM images ORDER BY path`)
+        .prepare(`SELECT id, key, path, width, height, status, note FROM images ORDER BY ord, id`)
         .iterate() as IterableIterator<ImageRecord>;
       yield* rows;
     } finally {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { DatabaseBusyError } from './errors.js';
 
 /** What every part of the store shares: the connection, the file it belongs to and the clock. */
 export interface StoreContext {
@@ -11,10 +12,26 @@ export interface StoreContext {
 /**
  * Runs `fn` as one write transaction. IMMEDIATE takes the write lock at BEGIN (waiting up to the
  * busy timeout for another connection), so a transaction never fails halfway because a second
- * handle wrote after it started reading. Nested calls become savepoints.
+ * handle wrote after it started reading. Nested calls become savepoints. A lock still held by
+ * another connection after the timeout is a DatabaseBusyError, not SQLite's bare message.
  */
 export function writeTransaction<T>(ctx: StoreContext, fn: () => T): T {
-  return ctx.db.transaction(fn).immediate();
+  try {
+    return ctx.db.transaction(fn).immediate();
+  } catch (err) {
+    throw busyErrorOf(err, ctx) ?? err;
+  }
+}
+
+/** SQLITE_BUSY (and its extended codes) as a DatabaseBusyError; undefined for anything else. */
+export function busyErrorOf(
+  err: unknown,
+  ctx: Pick<StoreContext, 'db' | 'file'>,
+): DatabaseBusyError | undefined {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) return undefined;
+  const waitedMs = ctx.db.pragma('busy_timeout', { simple: true }) as number;
+  return new DatabaseBusyError(ctx.file, waitedMs, { cause: err });
 }
 
 /** Finite whole number >= min, as ids, sizes and counts must be. */

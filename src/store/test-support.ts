@@ -92,9 +92,9 @@ export function addImages(
   size: { width: number; height: number } = { width: 64, height: 48 },
 ): number[] {
   store.images.sync(paths.map((p) => syncEntry(p)));
-  return paths.map(
-    (p) => store.images.setSize(store.images.findByPath(p)!.id, size.width, size.height).id,
-  );
+  const ids = paths.map((p) => store.images.findByPath(p)!.id);
+  store.images.setSizes(ids.map((id) => ({ id, ...size })));
+  return ids;
 }
 
 /** A clock that starts at `start` and moves on `stepMs` per reading. */

@@ -155,21 +155,12 @@ async function importList(ctx: ProjectCommandContext, [file]: string[], options:
   if (repaired) await writeClassCsv(read.names, repaired);
   let outcome: { added: ClassRecord[]; existing: number };
   try {
-    outcome = ctx.store.db
-      .transaction(() => {
-        // Name by name, so that a new class takes the file's colour (the first one its name
-        // is given with) and the others the palette colours still free.
-        const added: ClassRecord[] = [];
-        const existing = new Set<number>();
-        read.names.forEach((name, i) => {
-          const known = ctx.store.classes.findByName(name);
-          if (known) {
-            if (!added.some((c) => c.id === known.id)) existing.add(known.id);
-          } else added.push(ctx.store.classes.add(name, read.colors[i] ?? undefined));
-        });
-        return { added, existing: existing.size };
-      })
-      .immediate();
+    // A new class takes the file's colour (the first one its name is given with), the others
+    // the palette colours still free.
+    const { classes, added } = ctx.store.classes.addMany(read.names, read.colors);
+    const addedIds = new Set(added.map((c) => c.id));
+    const existing = new Set(classes.filter((c) => !addedIds.has(c.id)).map((c) => c.id));
+    outcome = { added, existing: existing.size };
   } catch (err) {
     // The repaired copy goes with the import it belongs to.
     if (repaired) await rm(repaired, { force: true });

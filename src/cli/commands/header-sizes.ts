@@ -40,13 +40,10 @@ export class HeaderSizes {
       }
     };
     await Promise.all(Array.from({ length: Math.min(HEADER_CONCURRENCY, wanted.length) }, worker));
-    // One commit instead of one per image (each setSize nests as a savepoint).
-    this.store.db
-      .transaction(() => {
-        for (const { id, size } of found) this.store.images.setSize(id, size.width, size.height);
-      })
-      .immediate();
-    return found.length;
+    // One commit for all of them instead of one per image.
+    return this.store.images.setSizes(
+      found.map(({ id, size }) => ({ id, width: size.width, height: size.height })),
+    );
   }
 
   /** ExportOptions.imageSize: for an image prefetch could not size (or one added since). */

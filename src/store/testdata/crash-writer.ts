@@ -1,6 +1,6 @@
 /**
- * `node --import tsx crash-writer.ts PROJECT_DIR SEED` (crash.test.ts runs an esbuild bundle of
- * it): runs crashOp 0, 1, 2, ... on the project and writes "ack K" to stdout after each change
+ * `node dist/store/testdata/crash-writer.js PROJECT_DIR SEED` (or `node --import tsx` on this
+ * file; crash.test.ts picks, see built-script.ts): runs crashOp 0, 1, 2, ... on the project and writes "ack K" to stdout after each change
  * has committed, until it is killed. The write is synchronous: an acknowledgement never sits in
  * a buffer that dies with the process.
  */
