@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- predict [--reps N] [--warmup N] [--model NAME|DIR|FILE]`: one click -> masks
- * through SamSegmenter.predict on a cached embedding (prompt checks and conversion, decoder run,
- * candidate selection, upsampling to the original size, COCO RLE) against the raw decoder
- * `session.run` on the same feeds built by hand from the reference's rules (no post-processing),
- * the two taking turns after a warm-up (40 timed rounds and 5 warm-up rounds by default).
+ * `npm run bench -- predict [--reps N] [--warmup N] [--model NAME|DIR|FILE] [--edgesam]
+ * [--spinning on|off]`: one click -> masks through SamSegmenter.predict on a cached embedding
+ * (prompt checks and conversion, decoder run, candidate selection, upsampling to the original
+ * size, COCO RLE) against the raw decoder `session.run` on the same feeds built by hand from
+ * the reference's rules (no post-processing), the two taking turns after a warm-up (40 timed
+ * rounds and 5 warm-up rounds by default).
  *
  * Pictures: the generated objects scene at 1500x1000 and 6000x4000, written as JPEG files and
  * encoded once each; the click is on the blue disc. Both sides ask the decoder for masks of the
@@ -15,8 +16,12 @@
  * the runs did not pay for fresh memory (see interleaved()).
  *
  * Models: the generated contract A test decoders with C = 1 and C = 4 (the light A2 encoder: it
- * gives the heavy encoder's embedding exactly, and encoding is not timed here), or the pair that
- * --model names. Target: ratio = p50Ms / rawP50Ms <= 1.1.
+ * gives the heavy encoder's embedding exactly, and encoding is not timed here), with
+ * `--edgesam` also the EdgeSAM test decoder (low-res logits only: the engine resamples them to
+ * the frame, then to the original size), or the pair that --model names. Target: ratio = p50Ms / rawP50Ms <= 1.1.
+ *
+ * `--spinning` sets ONNX Runtime's thread spinning (SessionSettings.threadSpinning) on both
+ * sides alike; without it both get the engine's default (off).
  */
 import type * as Ort from 'onnxruntime-node';
 import { type Size } from '../src/geometry/index.js';
@@ -24,7 +29,8 @@ import { candidateSelection } from '../src/model/sam/candidates.js';
 import { LOW_RES_SIDE, type DecoderContract } from '../src/model/sam/contract.js';
 import { decoderFeeds, decoderFetches } from '../src/model/sam/decoder-feeds.js';
 import { openSamSegmenter, type SamSegmenter } from '../src/model/sam/index.js';
-import { gridStats, upsampleMask } from '../src/model/sam/logit-mask.js';
+import { gridStats } from '../src/model/sam/grid-stats.js';
+import { upsampleMask } from '../src/model/sam/logit-mask.js';
 import { loadOrt } from '../src/model/sam/providers.js';
 import { regionRle } from '../src/model/sam/region-rle.js';
 import type { Candidate, Embedding, Prompt } from '../src/model/segmenter.js';
@@ -63,10 +69,15 @@ async function pairsFrom(args: string[]): Promise<Pair[]> {
     return [{ label: model.name, encoderPath: model.encoderPath, decoderPath: model.decoderPath }];
   }
   const models = await ensureTestModels();
-  return [
+  const pairs = [
     { label: 'test-C1', encoderPath: models.encoderA2, decoderPath: models.decoderSingle },
     { label: 'test-C4', encoderPath: models.encoderA2, decoderPath: models.decoderMulti },
   ];
+  if (args.includes('--edgesam')) {
+    const decoderPath = models.decoderEdgeSam;
+    pairs.push({ label: 'test-EdgeSAM', encoderPath: models.encoderA2Image, decoderPath });
+  }
+  return pairs;
 }
 
 /** A pixel, clicked on its centre: the reference names it (i, j), our original space (i+.5, j+.5). */
@@ -201,8 +212,9 @@ function medianMs(reps: number, fn: () => unknown): number {
 
 /**
  * The engine's post-processing of one contract A run, stage by stage (all selected candidates):
- * logit statistics over the decoded grid (logit-mask.ts gridStats), the bilinear upsample to the
- * original size around the mask (upsampleMask), and the COCO RLE of the result (regionRle).
+ * logit statistics and positive runs over the decoded grid (grid-stats.ts gridStats), the
+ * bilinear upsample to the original size as row runs (logit-mask.ts upsampleMask), and the COCO
+ * RLE of those runs (regionRle).
  */
 function contractAStages(
   outputs: Ort.InferenceSession.ReturnType,
@@ -217,7 +229,7 @@ function contractAStages(
     data: (masks.data as Float32Array).subarray(k * w * h, (k + 1) * w * h),
   }));
   const stats = grids.map((g) => gridStats(g));
-  const regions = grids.map((g, k) => upsampleMask(g, stats[k]!.bounds, original));
+  const regions = grids.map((g, k) => upsampleMask(g, stats[k]!, original));
   for (let warm = 0; warm < 3; warm++) regions.forEach((r) => regionRle(r, original));
   return {
     gridStatsMs: round(
@@ -225,9 +237,7 @@ function contractAStages(
       2,
     ),
     upsampleMs: round(
-      medianMs(STAGE_REPS, () =>
-        grids.forEach((g, k) => upsampleMask(g, stats[k]!.bounds, original)),
-      ),
+      medianMs(STAGE_REPS, () => grids.forEach((g, k) => upsampleMask(g, stats[k]!, original))),
       2,
     ),
     rleMs: round(
@@ -301,19 +311,31 @@ async function measureCase(
   return row;
 }
 
+/** `--spinning on|off` as a boolean, undefined when absent. */
+function spinningFlag(args: string[]): boolean | undefined {
+  const value = stringFlag(args, '--spinning');
+  if (value === undefined) return undefined;
+  if (value !== 'on' && value !== 'off') {
+    throw new Error(`--spinning expects on or off, got ${value}`);
+  }
+  return value === 'on';
+}
+
 const bench: Benchmark = {
   name: 'predict',
   description: 'click -> masks through SamSegmenter.predict vs the raw decoder session.run',
   async run(args) {
     const reps = flagValue(args, '--reps', 40);
     const warmup = flagValue(args, '--warmup', 5);
+    const threadSpinning = spinningFlag(args);
     const pairs = await pairsFrom(args);
     const { pictures, dispose } = await scenePictures(SIZES);
     const rows: Record<string, Record<string, unknown>> = {};
     try {
       for (const pair of pairs) {
-        const segmenter = await openSamSegmenter(pair, { id: pair.label });
-        const raw = await rawSession(pair.decoderPath);
+        const settings = threadSpinning === undefined ? {} : { threadSpinning };
+        const segmenter = await openSamSegmenter(pair, { id: pair.label, settings });
+        const raw = await rawSession(pair.decoderPath, settings);
         try {
           for (const picture of pictures) {
             const key = `${pair.label} ${picture.scene.width}x${picture.scene.height}`;
@@ -335,6 +357,7 @@ const bench: Benchmark = {
       model: pairs.map((p) => p.label).join(', '),
       reps,
       warmup,
+      threadSpinning: threadSpinning ?? 'default',
       p50Ms: first.p50Ms,
       p95Ms: first.p95Ms,
       rawP50Ms: first.rawP50Ms,

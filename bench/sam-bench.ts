@@ -13,7 +13,12 @@ import { defaultConfig } from '../src/config/index.js';
 import { configureSharp } from '../src/dataset/decode-settings.js';
 import { segmenterImageFromFile } from '../src/model/default/testdata/segmenter-image.js';
 import { resolveModel, resolveModelsDir, type ResolvedModel } from '../src/model/registry/index.js';
-import { loadOrt, sessionSettingsFrom } from '../src/model/sam/providers.js';
+import {
+  loadOrt,
+  sessionOptions,
+  sessionSettingsFrom,
+  type SessionSettings,
+} from '../src/model/sam/providers.js';
 import type { SegmenterImage } from '../src/model/segmenter.js';
 import { objectsScene, type ObjectsScene } from '../tools/test-models/test-support.js';
 import { nowMs, percentile } from './lib.js';
@@ -73,16 +78,16 @@ export async function scenePictures(
 
 /**
  * A plain ONNX Runtime session of `file` with the options SessionFactory gives the segmenter's
- * CPU sessions (the configured thread counts), so that both sides run the same kernels.
+ * CPU sessions (the configured thread counts and spinning, with `overrides` as the segmenter
+ * gets them), so that both sides run the same kernels the same way.
  */
-export async function rawSession(file: string): Promise<Ort.InferenceSession> {
+export async function rawSession(
+  file: string,
+  overrides: Partial<SessionSettings> = {},
+): Promise<Ort.InferenceSession> {
   const ort = await loadOrt();
-  const { intraOpThreads, interOpThreads } = sessionSettingsFrom(defaultConfig());
-  return ort.InferenceSession.create(file, {
-    executionProviders: ['cpu'],
-    ...(intraOpThreads > 0 ? { intraOpNumThreads: intraOpThreads } : {}),
-    ...(interOpThreads > 0 ? { interOpNumThreads: interOpThreads } : {}),
-  });
+  const settings = { ...sessionSettingsFrom(defaultConfig()), ...overrides };
+  return ort.InferenceSession.create(file, sessionOptions(settings, 'cpu'));
 }
 
 /** One side's samples from interleaved(): milliseconds and minor page faults per run. */

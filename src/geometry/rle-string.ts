@@ -30,13 +30,11 @@ export function countsToString(counts: ArrayLike<number>): string {
   return bytesToAscii(bytes.subarray(0, p));
 }
 
+/** RLE strings hold characters 48..111 only, where every single-byte decoder agrees. */
+const ASCII = new TextDecoder('latin1');
+
 function bytesToAscii(bytes: Uint8Array): string {
-  let s = '';
-  const CHUNK = 8192;
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    s += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
-  }
-  return s;
+  return ASCII.decode(bytes);
 }
 
 /** Counts of a compressed string; throws RleError on a character or value it cannot hold. */

@@ -23,7 +23,7 @@ export function axisTaps(inSize: number, scale: number, start: number, end: numb
   const hi = new Int32Array(n);
   const frac = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const s = Math.min(Math.max((start + i + 0.5) * scale - 0.5, 0), inSize - 1);
+    const s = sourcePosition(inSize, scale, start + i);
     const l = Math.floor(s);
     lo[i] = l;
     hi[i] = Math.min(l + 1, inSize - 1);
@@ -32,9 +32,14 @@ export function axisTaps(inSize: number, scale: number, start: number, end: numb
   return { lo, hi, frac };
 }
 
+/** Where output index `i` reads the source, clamped to the grid. */
+export function sourcePosition(inSize: number, scale: number, i: number): number {
+  return Math.min(Math.max((i + 0.5) * scale - 0.5, 0), inSize - 1);
+}
+
 /**
  * The output range [start, end) whose taps touch source cells [srcLo, srcHi]: everything else
- * interpolates only cells outside it. Taps are monotonic, so one pass over the axis finds it.
+ * interpolates only cells outside it. Taps are monotonic, so both ends are binary searches.
  */
 export function outputRange(
   inSize: number,
@@ -42,12 +47,37 @@ export function outputRange(
   srcLo: number,
   srcHi: number,
 ): [number, number] {
-  const { lo, hi } = axisTaps(inSize, inSize / outSize, 0, outSize);
-  let start = 0;
-  while (start < outSize && hi[start]! < srcLo) start++;
-  let end = outSize;
-  while (end > start && lo[end - 1]! > srcHi) end--;
+  const scale = inSize / outSize;
+  const lo = (i: number): number => Math.floor(sourcePosition(inSize, scale, i));
+  const start = firstIndex(0, outSize, (i) => Math.min(lo(i) + 1, inSize - 1) >= srcLo);
+  const end = firstIndex(start, outSize, (i) => lo(i) > srcHi);
   return [start, end];
+}
+
+/** The first i in [from, to) where `holds` (monotonic: false, then true) is true, else `to`. */
+function firstIndex(from: number, to: number, holds: (i: number) => boolean): number {
+  while (from < to) {
+    const mid = (from + to) >>> 1;
+    if (holds(mid)) to = mid;
+    else from = mid + 1;
+  }
+  return from;
+}
+
+/**
+ * Runs of consecutive outputs that read the same two source columns: [start, end, lo, hi] per
+ * run (output offsets within the taps, source columns absolute). Between two source columns of
+ * the same sign every output of their run has that sign.
+ */
+export function tapRuns({ lo, hi }: AxisTaps): Int32Array {
+  const runs: number[] = [];
+  for (let i = 0; i < lo.length;) {
+    let end = i + 1;
+    while (end < lo.length && lo[end] === lo[i]) end++;
+    runs.push(i, end, lo[i]!, hi[i]!);
+    i = end;
+  }
+  return Int32Array.from(runs);
 }
 
 /** A source grid (row-major float32) read as resampled rows over output columns [x0, x1). */
@@ -56,11 +86,6 @@ export class BilinearRows {
   private readonly firstColumn: number;
   /** The current output row interpolated vertically, over the source columns the taps read. */
   private readonly columns: Float64Array;
-  /**
-   * Runs of consecutive outputs that read the same two source columns: [start, end, lo, hi]
-   * per run (output offsets within [x0, x1), source columns absolute).
-   */
-  private readonly runs: Int32Array;
 
   constructor(
     private readonly source: Float32Array,
@@ -77,14 +102,6 @@ export class BilinearRows {
     this.firstColumn = n > 0 ? lo[0]! : 0;
     const lastColumn = n > 0 ? hi[n - 1]! : -1;
     this.columns = new Float64Array(Math.max(0, lastColumn - this.firstColumn + 1));
-    const runs: number[] = [];
-    for (let i = 0; i < n;) {
-      let end = i + 1;
-      while (end < n && lo[end] === lo[i]) end++;
-      runs.push(i, end, lo[i]!, hi[i]!);
-      i = end;
-    }
-    this.runs = Int32Array.from(runs);
   }
 
   /** Fills `out` (length x1 - x0) with output row `y`. */
@@ -98,51 +115,9 @@ export class BilinearRows {
     }
   }
 
-  /**
-   * Sets `out` (zeroed, length x1 - x0) to 1 where output row `y` is above 0, as thresholding
-   * row() would, and returns how many are 1. Between two source columns of the same sign every
-   * output has that sign, so only outputs between columns of opposite signs are interpolated;
-   * positive stretches are filled in one go.
-   */
-  rowMask(y: number, out: Uint8Array): number {
-    this.verticalPass(y);
-    const { columns, firstColumn, runs } = this;
-    const frac = this.xTaps.frac;
-    let count = 0;
-    let fillFrom = -1;
-    for (let r = 0; r < runs.length; r += 4) {
-      const start = runs[r]!;
-      const end = runs[r + 1]!;
-      const a = columns[runs[r + 2]! - firstColumn]!;
-      const b = columns[runs[r + 3]! - firstColumn]!;
-      if (a > 0 && b > 0) {
-        if (fillFrom < 0) fillFrom = start;
-        continue;
-      }
-      if (fillFrom >= 0) {
-        out.fill(1, fillFrom, start);
-        count += start - fillFrom;
-        fillFrom = -1;
-      }
-      if (a <= 0 && b <= 0) continue;
-      for (let i = start; i < end; i++) {
-        const f = frac[i]!;
-        if (a * (1 - f) + b * f > 0) {
-          out[i] = 1;
-          count++;
-        }
-      }
-    }
-    if (fillFrom >= 0) {
-      out.fill(1, fillFrom, out.length);
-      count += out.length - fillFrom;
-    }
-    return count;
-  }
-
   private verticalPass(y: number): void {
     const { source, sourceWidth, columns, firstColumn } = this;
-    const sy = Math.min(Math.max((y + 0.5) * this.scaleY - 0.5, 0), this.sourceHeight - 1);
+    const sy = sourcePosition(this.sourceHeight, this.scaleY, y);
     const yLo = Math.floor(sy);
     const yHi = Math.min(yLo + 1, this.sourceHeight - 1);
     const fy = sy - yLo;

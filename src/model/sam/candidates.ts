@@ -1,6 +1,7 @@
 import type { Bitmap, Size } from '../../geometry/index.js';
 import type { Candidate, LowResLogits } from '../segmenter.js';
-import { gridStats, upsampleMask, type LogitGrid, type RegionMask } from './logit-mask.js';
+import { gridStats, type GridStats, type LogitGrid } from './grid-stats.js';
+import { upsampleMask, type RegionMask } from './logit-mask.js';
 import { regionBitmap, regionRle } from './region-rle.js';
 
 /** What a decoder run gave for one candidate, before it becomes a mask. */
@@ -11,6 +12,8 @@ export interface DecodedCandidate {
   grid: LogitGrid;
   predictedIou: number;
   lowRes: LowResLogits | null;
+  /** gridStats(grid), when the decoder's path computed them already (frame-logits.ts). */
+  stats?: GridStats;
 }
 
 /** Multimask files (C = 4): index 0 is the single-mask token, 1..3 the three candidates. */
@@ -44,7 +47,7 @@ export function buildCandidates(
   rankBy: 'iou' | 'stability',
   original: Size,
 ): Candidate[] {
-  const scored = decoded.map((d) => ({ d, stats: gridStats(d.grid) }));
+  const scored = decoded.map((d) => ({ d, stats: d.stats ?? gridStats(d.grid) }));
   const key = (s: (typeof scored)[number]): number =>
     rankBy === 'iou' ? s.d.predictedIou : s.stats.stability;
   scored.sort((a, b) => {
@@ -53,7 +56,7 @@ export function buildCandidates(
     return key(b) - key(a) || a.d.index - b.d.index;
   });
   return scored.map(({ d, stats }) => {
-    const region = upsampleMask(d.grid, stats.bounds, original);
+    const region = upsampleMask(d.grid, stats, original);
     return lazyMaskCandidate(region, original, {
       rle: regionRle(region, original),
       bbox: region.bbox,

@@ -10,6 +10,7 @@ import {
   ProviderListError,
   SessionFactory,
   parseExecutionProviders,
+  sessionOptions,
   sessionSettingsFrom,
 } from './providers.js';
 import { recordingLogger } from './sam-test-support.js';
@@ -80,6 +81,29 @@ describe('SessionFactory', () => {
       expect.stringContaining('provider tensorrt is not available'),
     ]);
     await session.release();
+  });
+
+  it('turns thread spinning off unless asked for, and sessions load either way', async () => {
+    const spinning = (threadSpinning?: boolean): unknown =>
+      sessionOptions({ ...cpuOnly, intraOpThreads: 2, threadSpinning }, 'cpu');
+    expect(spinning()).toEqual({
+      executionProviders: ['cpu'],
+      intraOpNumThreads: 2,
+      extra: {
+        session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } },
+      },
+    });
+    expect(spinning(true)).toMatchObject({
+      extra: {
+        session: { intra_op: { allow_spinning: '1' }, inter_op: { allow_spinning: '1' } },
+      },
+    });
+    for (const threadSpinning of [false, true]) {
+      const factory = new SessionFactory({ ...cpuOnly, threadSpinning }, silentLogger);
+      const { session } = await factory.create(models.decoderSingle, 'decoder');
+      expect(session.outputNames).toContain('masks');
+      await session.release();
+    }
   });
 
   it('reports a truncated file with its path and what ONNX Runtime said', async () => {

@@ -14,6 +14,13 @@ export interface SessionSettings {
   /** 0 = ONNX Runtime's default. */
   intraOpThreads: number;
   interOpThreads: number;
+  /**
+   * Whether ONNX Runtime's worker threads busy-wait for work after each run (its own default).
+   * Off unless set: on a shared 2-core machine a spinning pool kept a core busy for tens of
+   * milliseconds after every decoder run, slowing the post-processing that follows it and any
+   * other session's run, and under load a click's decoder run took about twice as long with it.
+   */
+  threadSpinning?: boolean;
 }
 
 export class ProviderListError extends Error {
@@ -49,6 +56,27 @@ export function sessionSettingsFrom(config: Config): SessionSettings {
     providers: parseExecutionProviders(config.get('model.executionProviders')),
     intraOpThreads: config.get('model.intraOpThreads'),
     interOpThreads: config.get('model.interOpThreads'),
+  };
+}
+
+/** The ONNX Runtime options of a session on `provider` (the benchmarks' raw sessions use them too). */
+export function sessionOptions(
+  settings: SessionSettings,
+  provider: ExecutionProviderName,
+): Ort.InferenceSession.SessionOptions {
+  const { intraOpThreads, interOpThreads } = settings;
+  // onnxruntime_session_options_config_keys.h: session.intra_op.allow_spinning and inter_op's.
+  const spinning = settings.threadSpinning ? '1' : '0';
+  return {
+    executionProviders: [provider],
+    ...(intraOpThreads > 0 ? { intraOpNumThreads: intraOpThreads } : {}),
+    ...(interOpThreads > 0 ? { interOpNumThreads: interOpThreads } : {}),
+    extra: {
+      session: {
+        intra_op: { allow_spinning: spinning },
+        inter_op: { allow_spinning: spinning },
+      },
+    },
   };
 }
 
@@ -128,12 +156,7 @@ export class SessionFactory {
   }
 
   private options(provider: ExecutionProviderName): Ort.InferenceSession.SessionOptions {
-    const { intraOpThreads, interOpThreads } = this.settings;
-    return {
-      executionProviders: [provider],
-      ...(intraOpThreads > 0 ? { intraOpNumThreads: intraOpThreads } : {}),
-      ...(interOpThreads > 0 ? { interOpNumThreads: interOpThreads } : {}),
-    };
+    return sessionOptions(this.settings, provider);
   }
 
   private reportFallback(

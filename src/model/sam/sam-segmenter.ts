@@ -27,7 +27,7 @@ import {
 import { decoderFeeds, decoderFetches, type PlainFeeds } from './decoder-feeds.js';
 import { checkEmbedding, embeddingLayout } from './embedding-tensors.js';
 import { ModelContractError, type ModelRole } from './errors.js';
-import { resampleGrid } from './bilinear.js';
+import { frameLogits } from './frame-logits.js';
 import { IdleSessionReleaser } from './idle-releaser.js';
 import { LazySession } from './lazy-session.js';
 import { encoderInput, frameSize } from './preprocess.js';
@@ -271,16 +271,9 @@ export class SamSegmenter implements Segmenter {
     if (contract.kind === 'edgesam') {
       // SamOnnxModel.mask_postprocessing up to the crop: 256 -> 1024, keep the image area.
       const frame = frameSize(original, this.encoderContract);
-      const data = resampleGrid(
-        plane,
-        w,
-        h,
-        LOW_RES_SCALE,
-        LOW_RES_SCALE,
-        frame.width,
-        frame.height,
-      );
-      return { index: k, grid: { ...frame, data }, predictedIou, lowRes: null };
+      const lowResGrid = { width: w, height: h, data: plane };
+      const { grid, stats } = frameLogits(lowResGrid, LOW_RES_SCALE, frame);
+      return { index: k, grid, stats, predictedIou, lowRes: null };
     }
     // SAM 2: the low-res grid covers the whole (squashed) picture.
     return {
@@ -312,9 +305,13 @@ export class SamSegmenter implements Segmenter {
   }
 }
 
-/** A copy of candidate `k`'s 256x256 logits, so the candidate does not pin the whole output. */
+/**
+ * Candidate `k`'s 256x256 logits, a view of the decoder's low-res output: it keeps those C
+ * planes (256 KB each) alive as long as a candidate is kept, not the full-size masks, and
+ * saves a copy per candidate on every click.
+ */
 function lowResPlane(tensor: Ort.Tensor, k: number): LowResLogits {
   const cells = LOW_RES_SIDE * LOW_RES_SIDE;
-  const data = (tensor.data as Float32Array).slice(k * cells, (k + 1) * cells);
+  const data = (tensor.data as Float32Array).subarray(k * cells, (k + 1) * cells);
   return { width: LOW_RES_SIDE, height: LOW_RES_SIDE, data };
 }
