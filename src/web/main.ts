@@ -20,5 +20,13 @@ new ServerEventStream(api.eventsUrl(), {
   onConnection: (state) => editor.setConnection(state),
 }).start();
 
-const remembered = /(?:^|[#&])image=(\d+)/.exec(location.hash)?.[1];
-void editor.init(remembered === undefined ? undefined : Number(remembered));
+const imageInAddress = (): number | undefined => {
+  const id = /(?:^|[#&])image=(\d+)/.exec(location.hash)?.[1];
+  return id === undefined ? undefined : Number(id);
+};
+void editor.init(imageInAddress());
+// A link to another image pasted into the address bar (or Back/Forward) opens that image.
+window.addEventListener('hashchange', () => {
+  const id = imageInAddress();
+  if (id !== undefined && id !== editor.state.image?.id) void editor.openImage(id);
+});

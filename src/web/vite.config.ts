@@ -15,6 +15,6 @@ export default defineConfig({
   },
   server: {
     // `npx vite --config src/web/vite.config.ts` against a running `sam-annotator serve`.
-    proxy: { '/api': process.env.SAM_ANNOTATOR_URL ?? 'http://127.0.0.1:8000' },
+    proxy: { '/api': process.env.SAM_ANNOTATOR_URL ?? 'http://127.0.0.1:7860' },
   },
 });

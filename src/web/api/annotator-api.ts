@@ -13,6 +13,7 @@ import type {
   PredictBody,
   PredictResponse,
   SessionInfo,
+  SetStatusResponse,
   StatsDto,
   UpdateClassBody,
   UpdateObjectBody,
@@ -38,20 +39,11 @@ export interface AnnotatorApi {
   clearObjects(imageId: number): Promise<ChangeResponse>;
   undo(imageId: number): Promise<ChangeResponse>;
   redo(imageId: number): Promise<ChangeResponse>;
-  setStatus(imageId: number, status: ImageStatus, note?: string): Promise<ImageStatusAnswer>;
+  setStatus(imageId: number, status: ImageStatus, note?: string): Promise<SetStatusResponse>;
   startExport(body: ExportBody): Promise<ExportJob>;
   exportJob(id: string): Promise<ExportJob>;
   stats(): Promise<StatsDto>;
   /** Resolves a URL the server handed out (display, thumbnail, download) against the API base. */
   resolveUrl(path: string): string;
-  thumbnailUrl(imageId: number): string;
   tileUrl(imageId: number, level: number, col: number, row: number): string;
-}
-
-/**
- * The contract does not name the answer of PUT /api/images/:id/status; the page accepts either
- * a ChangeResponse or an ImageSummary-like body and reads only `status` from it.
- */
-export interface ImageStatusAnswer {
-  status: ImageStatus;
 }

@@ -1,4 +1,4 @@
-import type { AnnotatorApi, ImageStatusAnswer } from './annotator-api';
+import type { AnnotatorApi } from './annotator-api';
 import { ApiRequestError, errorFromResponse, isAbort } from './api-error';
 import type {
   ChangeResponse,
@@ -16,6 +16,7 @@ import type {
   PredictResponse,
   SessionInfo,
   SetStatusBody,
+  SetStatusResponse,
   StatsDto,
   UpdateClassBody,
   UpdateObjectBody,
@@ -85,7 +86,7 @@ export class ApiClient implements AnnotatorApi {
   redo(imageId: number): Promise<ChangeResponse> {
     return this.request('POST', `api/images/${imageId}/redo`);
   }
-  setStatus(imageId: number, status: ImageStatus, note?: string): Promise<ImageStatusAnswer> {
+  setStatus(imageId: number, status: ImageStatus, note?: string): Promise<SetStatusResponse> {
     const body: SetStatusBody = note === undefined ? { status } : { status, note };
     return this.request('PUT', `api/images/${imageId}/status`, body);
   }
@@ -101,9 +102,6 @@ export class ApiClient implements AnnotatorApi {
 
   resolveUrl(path: string): string {
     return new URL(path, this.baseUrl).toString();
-  }
-  thumbnailUrl(imageId: number): string {
-    return this.resolveUrl(`api/images/${imageId}/thumbnail`);
   }
   tileUrl(imageId: number, level: number, col: number, row: number): string {
     return this.resolveUrl(`api/images/${imageId}/tiles/${level}/${col}/${row}`);

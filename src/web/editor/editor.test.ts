@@ -93,7 +93,14 @@ describe('Editor', () => {
     expect(editor.tool.state).toEqual({ kind: 'editing', objectId: object.id });
     editor.addPoint({ x: 20, y: 15 }, 1);
     await settle();
-    expect(api.predictBodies.at(-1)!.box).toBeDefined();
+    // The stored prompt (the first click) and the new click, no box: the object had prompts.
+    expect(api.predictBodies.at(-1)).toEqual({
+      points: [
+        { x: 10, y: 10, label: 1 },
+        { x: 20, y: 15, label: 1 },
+      ],
+    });
+    editor.pickDigit(3);
     await editor.accept();
     expect(editor.state.objects).toHaveLength(1);
     expect(editor.state.objects[0]!.rle).not.toEqual(object.rle);
@@ -168,6 +175,29 @@ describe('Editor server events and exports', () => {
     expect(editor.state.exportJob?.state).toBe('queued');
     editor.applyServerEvent('job', { ...other, id: 'job1', done: 5 });
     expect(editor.state.exportJob).toMatchObject({ id: 'job1', state: 'done', done: 5 });
+  });
+
+  it('takes down the model failure banner once a click gets masks again', async () => {
+    const { editor } = await openEditor();
+    editor.applyServerEvent('model', { ok: false, message: 'encoding failed' });
+    editor.addPoint({ x: 10, y: 10 }, 1);
+    await settle();
+    expect(editor.state.prompt.candidates.length).toBeGreaterThan(0);
+    expect(editor.state.status.model).toEqual({ ok: true, message: null });
+  });
+
+  it('keeps the end of an export whose events came before the answer to its POST', async () => {
+    const api = new MemoryApi(3);
+    const { editor } = await openEditor(api);
+    const start = api.startExport.bind(api);
+    api.startExport = async (body) => {
+      const job = await start(body);
+      // The server ran the whole job and published it while the answer was on its way.
+      editor.applyServerEvent('job', { ...job, state: 'done', done: 3, total: 3 });
+      return job;
+    };
+    await editor.startExport({ format: 'coco' });
+    expect(editor.state.exportJob).toMatchObject({ id: 'job1', state: 'done', done: 3 });
   });
 
   it('polls the export job while the event stream is down', async () => {

@@ -5,6 +5,7 @@ import type {
   ChangeResponse,
   ClassDto,
   ExportBody,
+  ExportJob,
   ImageStatus,
   ObjectDto,
   PredictBody,
@@ -58,6 +59,11 @@ export class Editor {
   private toastCount = 0;
   private focusCount = 0;
   private exportPoll: unknown = null;
+  /**
+   * Job events seen lately, by id: a short export can finish and announce it before the answer
+   * to its POST arrives, and that answer ("queued") must not hide the end.
+   */
+  private readonly recentJobs = new Map<string, ExportJob>();
 
   constructor(
     readonly api: AnnotatorApi,
@@ -79,6 +85,8 @@ export class Editor {
       onAnswer: (clientMs, response) =>
         this.setStatus({
           lastPredict: { clientMs, serverMs: response.elapsedMs, cached: response.cached },
+          // A mask came back: the model works again, whatever an earlier event said.
+          ...(this.state.status.model?.ok === false ? { model: { ok: true, message: null } } : {}),
         }),
       now: () => this.clock.now(),
     });
@@ -267,13 +275,19 @@ export class Editor {
     this.store.set({ tool });
   }
 
-  /** Refine the selected object with more clicks; accept saves the new mask over it. */
+  /**
+   * Refine the selected object: its stored prompts plus new clicks (an imported object has none,
+   * so its box frames the new clicks); accept saves the new mask over it.
+   */
   editSelected(): void {
     const object = this.selectedObject;
     if (!object || !this.canPrompt) return;
     const [x, y, w, h] = object.bbox;
     this.hover.stop();
-    this.prompt.edit(object.id, { x0: x, y0: y, x1: x + w, y1: y + h });
+    this.prompt.edit(
+      object.id,
+      object.prompts ?? { points: [], box: { x0: x, y0: y, x1: x + w, y1: y + h } },
+    );
   }
 
   // ---- objects --------------------------------------------------------------------------
@@ -390,11 +404,10 @@ export class Editor {
     try {
       const answer = await this.api.setStatus(image.id, next);
       const current = this.state.image;
-      const applied = answer?.status ?? next;
-      this.list.patch(image.id, { status: applied });
+      this.list.patch(image.id, { status: answer.status });
       if (current?.id !== image.id) return;
-      this.list.countStatusChange(current.status, applied);
-      this.store.set({ image: { ...current, status: applied } });
+      this.list.countStatusChange(current.status, answer.status);
+      this.store.set({ image: { ...current, status: answer.status, note: answer.note } });
     } catch (error) {
       this.notify('error', describeError(error));
     }
@@ -498,6 +511,9 @@ export class Editor {
         return;
       case 'job': {
         const job = data as ServerEvents['job'];
+        this.recentJobs.delete(job.id);
+        this.recentJobs.set(job.id, job);
+        if (this.recentJobs.size > 20) this.recentJobs.delete(this.recentJobs.keys().next().value!);
         if (this.state.exportJob?.id === job.id) this.store.set({ exportJob: job });
         return;
       }
@@ -507,7 +523,8 @@ export class Editor {
   async startExport(body: ExportBody): Promise<void> {
     try {
       const job = await this.api.startExport(body);
-      this.store.set({ exportJob: job });
+      // Events are never older than the answer: the server publishes "queued" before answering.
+      this.store.set({ exportJob: this.recentJobs.get(job.id) ?? job });
       this.scheduleExportPoll();
     } catch (error) {
       this.notify('error', describeError(error));

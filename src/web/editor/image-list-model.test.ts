@@ -26,6 +26,7 @@ function dataset(n: number, done = (id: number) => id % 2 === 0) {
         items: all.slice(offset, offset + (q.limit ?? 100)).map((id) => ({
           id,
           path: `${id}.png`,
+          thumbnailUrl: `/api/images/${id}/thumbnail`,
           width: 10,
           height: 10,
           status: done(id) ? 'done' : 'new',

@@ -4,7 +4,7 @@
  * stack per image, statuses, paging). Masks are made with src/geometry's encoder (test-only).
  */
 import { createBitmap, encodeMask, rleArea, rleBbox } from '../../geometry/index.js';
-import type { AnnotatorApi, ImageStatusAnswer } from '../api/annotator-api';
+import type { AnnotatorApi } from '../api/annotator-api';
 import type {
   ChangeResponse,
   ClassDto,
@@ -23,6 +23,7 @@ import type {
   PredictResponse,
   Rle,
   SessionInfo,
+  SetStatusResponse,
   StatsDto,
   UpdateClassBody,
   UpdateObjectBody,
@@ -70,6 +71,7 @@ export class MemoryApi implements AnnotatorApi {
       this.images.push({
         id: 100 + i,
         path: `img/${String(i).padStart(3, '0')}.jpg`,
+        thumbnailUrl: `/api/images/${100 + i}/thumbnail`,
         width,
         height,
         status: 'new',
@@ -193,6 +195,7 @@ export class MemoryApi implements AnnotatorApi {
       bbox: rleBbox(body.rle),
       area: rleArea(body.rle),
       score: body.score ?? null,
+      prompts: body.prompts ?? null,
       source: body.source,
       createdAt: '2024-01-01T00:00:00Z',
       updatedAt: '2024-01-01T00:00:00Z',
@@ -240,9 +243,9 @@ export class MemoryApi implements AnnotatorApi {
     image.objects = next;
     return this.answer(image, null);
   }
-  async setStatus(imageId: number, status: ImageStatus): Promise<ImageStatusAnswer> {
+  async setStatus(imageId: number, status: ImageStatus, note = ''): Promise<SetStatusResponse> {
     this.find(imageId).status = status;
-    return { status };
+    return { id: imageId, status, note };
   }
   async startExport(body: ExportBody): Promise<ExportJob> {
     return {
@@ -266,9 +269,6 @@ export class MemoryApi implements AnnotatorApi {
   resolveUrl(path: string): string {
     return `http://test${path}`;
   }
-  thumbnailUrl(imageId: number): string {
-    return `http://test/api/images/${imageId}/thumbnail`;
-  }
   tileUrl(imageId: number, level: number, col: number, row: number): string {
     return `http://test/api/images/${imageId}/tiles/${level}/${col}/${row}`;
   }
@@ -286,6 +286,7 @@ export class MemoryApi implements AnnotatorApi {
       height: i.height,
       status: i.status,
       objectCount: i.objects.length,
+      thumbnailUrl: i.thumbnailUrl,
     };
   }
   private commit(

@@ -143,9 +143,27 @@ describe('PromptSession', () => {
     expect(last().pending).toBe(false);
   });
 
-  it('editing starts from the object box, and the first click sends box and point', () => {
+  it('editing starts from the stored prompts; new clicks add to them and undo only takes those back', async () => {
     const { s, requests, last } = session();
-    s.edit(42, { x0: 1, y0: 2, x1: 30, y1: 40 });
+    s.edit(7, { points: [{ x: 3, y: 4, label: 1 }], box: { x0: 0, y0: 0, x1: 9, y1: 9 } });
+    expect(last()).toMatchObject({ target: 7, points: [{ x: 3, y: 4, label: 1 }] });
+    expect(requests).toHaveLength(0);
+    void s.addPoint(6, 6, 0);
+    expect(requests[0]!.body).toEqual({
+      points: [
+        { x: 3, y: 4, label: 1 },
+        { x: 6, y: 6, label: 0 },
+      ],
+      box: { x0: 0, y0: 0, x1: 9, y1: 9 },
+    });
+    expect(s.undoLast()).toBe(true);
+    expect(last().points).toEqual([{ x: 3, y: 4, label: 1 }]);
+    expect(s.undoLast()).toBe(false);
+  });
+
+  it('editing an object without stored prompts starts from its box', () => {
+    const { s, requests, last } = session();
+    s.edit(42, { points: [], box: { x0: 1, y0: 2, x1: 30, y1: 40 } });
     expect(last().target).toBe(42);
     expect(s.hasPrompt).toBe(true);
     expect(requests).toHaveLength(0);

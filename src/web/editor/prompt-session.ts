@@ -1,6 +1,7 @@
 import { describeError, isAbort } from '../api/api-error';
 import type {
   CandidateDto,
+  ObjectPrompts,
   PredictBody,
   PredictResponse,
   PromptBox,
@@ -120,13 +121,14 @@ export class PromptSession {
   }
 
   /**
-   * Starts refining an existing object: its box frames the prompt and later clicks add to it.
-   * (The contract gives no stored prompts or token for saved objects, so the box stands in.)
+   * Starts refining an existing object from the prompts that made it (or, for an object without
+   * stored prompts, its box): later clicks are added to them, and undo takes back only those.
    */
-  edit(objectId: number, box: PromptBox): void {
+  edit(objectId: number, start: ObjectPrompts): void {
     this.reset();
     this.target = objectId;
-    this.box = box;
+    this.points = start.points.map((p) => ({ x: p.x, y: p.y, label: p.label }));
+    this.box = start.box ? { ...start.box } : null;
     this.emit();
   }
 

@@ -1,8 +1,24 @@
 import type { Editor } from '../editor/editor';
+import type { PromptSnapshot } from '../editor/prompt-session';
 import { h, replaceChildren } from './dom';
 import { formatCount } from './format';
 
-/** The candidates of the current prompt (pick with 1-3 or Tab), its progress and its error. */
+/** What the prompt holds, in words: "box · 2 include · 1 exclude". */
+export function promptSummary(prompt: PromptSnapshot): string {
+  const include = prompt.points.filter((p) => p.label === 1).length;
+  const exclude = prompt.points.length - include;
+  return [
+    prompt.box ? 'box' : '',
+    include ? `${include} include` : '',
+    exclude ? `${exclude} exclude` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/**
+ * The prompt (what it holds), its candidates (pick with 1-3 or Tab), its progress and its error.
+ */
 export function candidateBar(editor: Editor): HTMLElement {
   const el = h('div', { class: 'candidate-bar', testid: 'candidate-bar' });
   const render = () => {
@@ -42,7 +58,13 @@ export function candidateBar(editor: Editor): HTMLElement {
               text: `Refining #${prompt.target}: click to add or remove`,
             })
           : null;
-    replaceChildren(el, ...chips, status);
+    const summary = h('span', {
+      class: 'prompt-summary',
+      testid: 'prompt-summary',
+      text: promptSummary(prompt),
+      title: 'The prompt: a box, points that include (click) and exclude (right-click)',
+    });
+    replaceChildren(el, summary, ...chips, status);
   };
   editor.store.subscribe(render, ['prompt']);
   render();

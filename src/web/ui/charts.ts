@@ -18,11 +18,22 @@ export function niceMax(value: number): number {
   return 10 * power;
 }
 
+/** Axis ticks from 0 to `max`: the middle one only when it is a whole number (counts). */
+export function axisTicks(max: number): number[] {
+  return Number.isInteger(max / 2) ? [0, max / 2, max] : [0, max];
+}
+
+/** Room for the texts at the bars' ends (11 px text, ~6.4 px a character), within limits. */
+export function valueColumnWidth(texts: readonly string[], widest = 170): number {
+  const longest = Math.max(0, ...texts.map((t) => t.length));
+  return Math.min(widest, Math.max(40, Math.ceil(longest * 6.4) + 10));
+}
+
 /** Horizontal bars, one row each (class distribution). */
 export function horizontalBars(bars: readonly Bar[], width = 460): SVGSVGElement {
   const row = 22;
   const labelW = 120;
-  const valueW = 60;
+  const valueW = valueColumnWidth(bars.map((b) => b.text ?? String(b.value)));
   const height = Math.max(1, bars.length) * row + 4;
   const max = niceMax(Math.max(0, ...bars.map((b) => b.value)));
   const plotW = width - labelW - valueW;
@@ -58,10 +69,10 @@ export function verticalBars(bars: readonly Bar[], width = 460, height = 180): S
   const plotH = height - bottom - top;
   const slot = (width - left) / Math.max(1, bars.length);
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
-  for (const fraction of [0, 0.5, 1]) {
-    const y = top + plotH * (1 - fraction);
+  for (const value of axisTicks(max)) {
+    const y = top + plotH * (1 - value / max);
     const tick = svg('text', { x: left - 6, y: y + 3, 'text-anchor': 'end' });
-    tick.textContent = String(Math.round(max * fraction));
+    tick.textContent = String(value);
     root.append(
       tick,
       svg('line', { x1: left, x2: width, y1: y, y2: y, stroke: '#2c313c', 'stroke-width': 1 }),

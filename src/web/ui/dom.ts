@@ -4,7 +4,8 @@ type Child = Node | string | null | undefined | false;
 
 /**
  * Creates an element. Attributes: `class`, `testid` (data-testid), `text` (textContent), `on*`
- * is not supported on purpose (listeners are added with `on`); booleans set or omit.
+ * is not supported on purpose (listeners are added with `on`); booleans set or omit, except on
+ * `aria-*` where they are written out ("true" / "false").
  */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -13,6 +14,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
+    // ARIA states are words: aria-pressed="false" says "a toggle, off"; leaving it out does not.
+    if (name.startsWith('aria-') && typeof value === 'boolean') {
+      el.setAttribute(name, String(value));
+      continue;
+    }
     if (value === null || value === undefined || value === false) continue;
     if (name === 'text') el.textContent = String(value);
     else if (name === 'testid') el.dataset.testid = String(value);

@@ -33,11 +33,16 @@ const MENUS: { title: string; groups: ActionGroup[] }[] = [
   { title: 'View', groups: ['View', 'Windows'] },
 ];
 
-/** Key caps for an action: a run of single keys shows as "1 – 9". */
-export function keysLabel(keys: readonly string[]): HTMLElement {
+/**
+ * Key caps for an action: a run of digit keys shows as "1 – 9"; `max` keeps the first keys only
+ * (menus are narrow; the help overlay shows them all).
+ */
+export function keysLabel(keys: readonly string[], max = Infinity): HTMLElement {
   const caps = (k: string) => h('kbd', { text: keyParts(k).join('+') });
-  if (keys.length > 3) return h('span', { class: 'keys' }, caps(keys[0]!), '–', caps(keys.at(-1)!));
-  return h('span', { class: 'keys' }, ...keys.slice(0, 2).map(caps));
+  if (keys.length > 2 && keys.every((k) => /^[0-9]$/.test(k))) {
+    return h('span', { class: 'keys' }, caps(keys[0]!), '–', caps(keys.at(-1)!));
+  }
+  return h('span', { class: 'keys' }, ...keys.slice(0, max).map(caps));
 }
 
 function title(action: Action): string {
@@ -185,7 +190,7 @@ function menuItem(editor: Editor, action: Action, close: () => void): HTMLElemen
     },
     h('span', { text: checked ? '✓' : '' }),
     h('span', { text: action.label }),
-    keysLabel(action.keys),
+    keysLabel(action.keys, 2),
   );
   item.addEventListener('click', (event) => {
     event.stopPropagation();

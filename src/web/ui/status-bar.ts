@@ -98,10 +98,21 @@ export function statusBar(editor: Editor): HTMLElement {
   );
 }
 
+const DISMISSED_NOTICE = 'sam-annotator.dismissed-notice';
+
+/** The notice text the user dismissed last (kept over reloads; a new notice shows again). */
+function dismissedNotice(): string | null {
+  try {
+    return window.localStorage.getItem(DISMISSED_NOTICE);
+  } catch {
+    return null; // storage off (private mode, policy): the notice just comes back on reload
+  }
+}
+
 /** Critical memory or a failed model: a banner that cannot be missed. Plus the model notice. */
 export function banners(editor: Editor): HTMLElement {
   const el = h('div', { class: 'banners', testid: 'banners' });
-  let noticeDismissed = false;
+  let dismissed = dismissedNotice();
   const render = (state: Readonly<EditorState>) => {
     const parts: HTMLElement[] = [];
     const health = state.status.model;
@@ -127,10 +138,15 @@ export function banners(editor: Editor): HTMLElement {
       );
     }
     const notice = state.session?.model.notice;
-    if (notice && !noticeDismissed) {
-      const close = h('button', { text: 'Dismiss' });
+    if (notice && notice !== dismissed) {
+      const close = h('button', { text: 'Dismiss', testid: 'model-notice-dismiss' });
       close.addEventListener('click', () => {
-        noticeDismissed = true;
+        dismissed = notice;
+        try {
+          window.localStorage.setItem(DISMISSED_NOTICE, notice);
+        } catch {
+          // not kept over reloads; dismissed for now all the same
+        }
         render(editor.state);
       });
       parts.push(

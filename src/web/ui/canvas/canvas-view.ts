@@ -130,7 +130,10 @@ export class CanvasView {
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const detail = state.image;
-    if (!detail) return;
+    if (!detail) {
+      delete this.el.dataset.drawnImage;
+      return;
+    }
     const tool = editor.tool.state;
     const scene: SceneInput = {
       state,
@@ -146,6 +149,9 @@ export class CanvasView {
     ctx.rect(0, 0, pane, this.size.height);
     ctx.clip();
     this.images.draw(ctx, editor.camera, detail);
+    // Which image's picture is on screen, for people's tools and the browser tests.
+    const drawn = this.images.isReady(detail) ? String(detail.id) : '';
+    if (this.el.dataset.drawnImage !== drawn) this.el.dataset.drawnImage = drawn;
     if (!this.reviewLayout) {
       if (state.view.showMasks) drawObjectMasks(ctx, scene);
       drawCandidates(ctx, scene);

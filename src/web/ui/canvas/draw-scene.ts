@@ -1,6 +1,7 @@
 import type { CandidateDto, ClassDto, ObjectDto } from '../../api/types';
 import type { Camera, Vec } from '../../editor/camera';
 import type { EditorState } from '../../editor/editor-state';
+import { warningsByObject } from '../../editor/object-warnings';
 import { parseHexColor } from '../../api/mask-image';
 import type { MaskSprite, MaskSprites } from './mask-sprites';
 
@@ -116,9 +117,10 @@ export function drawLabels(ctx: CanvasRenderingContext2D, input: SceneInput): vo
   const { state, camera, classes } = input;
   ctx.font = '600 11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   ctx.textBaseline = 'middle';
+  const warnings = warningsByObject(state.objects);
   for (const object of state.objects) {
     if (state.hidden.has(object.id)) continue;
-    drawLabel(ctx, camera, object, classes);
+    drawLabel(ctx, camera, object, classes, (warnings.get(object.id)?.length ?? 0) > 0);
   }
 }
 
@@ -127,9 +129,10 @@ function drawLabel(
   camera: Camera,
   object: ObjectDto,
   classes: Map<number, ClassDto>,
+  warned: boolean,
 ): void {
   const cls = classes.get(object.classId);
-  const text = `${cls?.name ?? `class ${object.classId}`}${object.warnings.length ? ' ⚠' : ''}`;
+  const text = `${cls?.name ?? `class ${object.classId}`}${warned ? ' ⚠' : ''}`;
   const color = colorOf(classes, object.classId);
   const p = camera.toScreen(object.bbox[0], object.bbox[1]);
   const width = ctx.measureText(text).width + 10;

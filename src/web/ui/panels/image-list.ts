@@ -17,6 +17,8 @@ interface RowEl {
   status: HTMLSpanElement;
   count: HTMLSpanElement;
   id: number | null;
+  /** The server's versioned thumbnail URL for the row's image (loaded once the row settles). */
+  thumbUrl: string | null;
 }
 
 /**
@@ -114,7 +116,16 @@ export function imageListPanel(editor: Editor): HTMLElement {
       h('div', { class: 'name' }, path, index),
       h('div', { class: 'meta' }, count, statusDot),
     );
-    const row: RowEl = { el, thumb, path, index, status: statusDot, count, id: null };
+    const row: RowEl = {
+      el,
+      thumb,
+      path,
+      index,
+      status: statusDot,
+      count,
+      id: null,
+      thumbUrl: null,
+    };
     el.addEventListener('click', () => {
       if (row.id !== null) void editor.openImage(row.id);
     });
@@ -133,8 +144,13 @@ export function imageListPanel(editor: Editor): HTMLElement {
     row.el.setAttribute('aria-selected', String(id !== null && id === current));
     if (row.id !== id) {
       row.id = id;
-      row.thumb.removeAttribute('src');
       row.el.dataset.testid = id === null ? 'image-row-loading' : `image-row-${id}`;
+    }
+    // A changed file gets a new versioned URL: the row shows the new thumbnail.
+    const thumbUrl = item ? editor.api.resolveUrl(item.thumbnailUrl) : null;
+    if (row.thumbUrl !== thumbUrl) {
+      row.thumbUrl = thumbUrl;
+      row.thumb.removeAttribute('src');
     }
     row.path.textContent = item ? item.path : 'Loading…';
     row.path.title = item?.path ?? '';
@@ -161,6 +177,7 @@ export function imageListPanel(editor: Editor): HTMLElement {
       if (k >= needed) {
         row.el.hidden = true;
         row.id = null;
+        row.thumbUrl = null;
         row.thumb.removeAttribute('src');
         delete row.el.dataset.testid;
         continue;
@@ -181,8 +198,8 @@ export function imageListPanel(editor: Editor): HTMLElement {
 
   const loadThumbs = () => {
     for (const row of pool) {
-      if (row.el.hidden || row.id === null || row.thumb.getAttribute('src')) continue;
-      row.thumb.src = editor.api.thumbnailUrl(row.id);
+      if (row.el.hidden || row.thumbUrl === null || row.thumb.getAttribute('src')) continue;
+      row.thumb.src = row.thumbUrl;
     }
   };
 

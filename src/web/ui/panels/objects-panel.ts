@@ -1,5 +1,6 @@
-import type { ObjectDto } from '../../api/types';
+import type { ObjectDto, ObjectWarning } from '../../api/types';
 import type { Editor } from '../../editor/editor';
+import { warningsByObject } from '../../editor/object-warnings';
 import { h, replaceChildren } from '../dom';
 import { formatCount } from '../format';
 import { icon } from '../icons';
@@ -17,7 +18,7 @@ export function objectsPanel(editor: Editor): HTMLElement {
   });
   const count = h('span', { testid: 'object-count' });
 
-  const row = (object: ObjectDto): HTMLElement => {
+  const row = (object: ObjectDto, warnings: readonly ObjectWarning[]): HTMLElement => {
     const { classes, selectedObjectId, hidden } = editor.state;
     const cls = editor.classById(object.classId);
     const isHidden = hidden.has(object.id);
@@ -58,13 +59,13 @@ export function objectsPanel(editor: Editor): HTMLElement {
       e.stopPropagation();
       void editor.deleteObject(object.id);
     });
-    const warning = object.warnings.length
+    const warning = warnings.length
       ? h(
           'span',
           {
             class: 'warning-icon',
             testid: `object-warning-${object.id}`,
-            title: object.warnings.map((w) => w.message).join('\n'),
+            title: warnings.map((w) => w.message).join('\n'),
           },
           icon('warning', 14),
         )
@@ -112,7 +113,8 @@ export function objectsPanel(editor: Editor): HTMLElement {
       );
       return;
     }
-    replaceChildren(list, ...objects.map(row));
+    const warnings = warningsByObject(objects);
+    replaceChildren(list, ...objects.map((o) => row(o, warnings.get(o.id) ?? [])));
     list.querySelector('.selected')?.scrollIntoView({ block: 'nearest' });
   };
   editor.store.subscribe(render, ['objects', 'selectedObjectId', 'hidden', 'classes', 'image']);
