@@ -199,6 +199,8 @@ export interface UpdateObjectBody {
   classId?: number;
   rle?: Rle;
   score?: number | null;
+  /** The prompts of a refined mask. */
+  prompts?: ObjectPrompts | null;
 }
 /**
  * Answer of every change (create/update/delete object, clear image, undo, redo): the image's

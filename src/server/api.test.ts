@@ -143,6 +143,7 @@ describe('annotating an object end to end', () => {
     expect(created.objects).toHaveLength(1);
     expect(created.objects[0]!.area).toBe(best.area);
     expect(created.history).toEqual({ undoCount: 1, redoCount: 0 });
+    expect(created.status).toBe('in_progress');
     const objectId = created.objectId!;
 
     const other = classes.find((c) => c.name === 'cat')!;
@@ -197,6 +198,29 @@ describe('annotating an object end to end', () => {
     });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.message).toMatch(/unknown or expired/);
+  });
+
+  it('shows an overlap warning on both objects of the pair', async () => {
+    const detail = await imageByPath('chelsea.png');
+    const classes = await json<ClassDto[]>('GET', '/api/classes');
+    const rle = (
+      await json<PredictResponse>('POST', `/api/images/${detail.id}/predict`, {
+        points: [{ x: 220, y: 150, label: 1 }],
+      })
+    ).candidates[0]!.rle;
+    for (let i = 0; i < 2; i++) {
+      await json(
+        'POST',
+        `/api/images/${detail.id}/objects`,
+        { classId: classes[0]!.id, rle, source: 'default' },
+        201,
+      );
+    }
+    const reopened = await json<ImageDetail>('GET', `/api/images/${detail.id}`);
+    const [a, b] = reopened.objects;
+    expect(a!.warnings.find((w) => w.kind === 'overlap')?.otherObjectId).toBe(b!.id);
+    expect(b!.warnings.find((w) => w.kind === 'overlap')?.otherObjectId).toBe(a!.id);
+    await json('DELETE', `/api/images/${detail.id}/objects`);
   });
 
   it('sets the image status and filters the list by it', async () => {

@@ -7,6 +7,7 @@ import { EventHub } from './event-hub.js';
 import { ExportJobs } from './export-jobs.js';
 import { badRequest } from './http-error.js';
 import { ServerMetrics } from './metrics.js';
+import { ModelStatus } from './model-status.js';
 import { RefineTokens } from './refine-tokens.js';
 import { registerClassRoutes } from './routes/classes.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -64,6 +65,7 @@ export async function buildServer(
     hub,
     metrics,
     refineTokens: new RefineTokens(),
+    modelStatus: new ModelStatus(hub),
     exports: new ExportJobs({ ...deps, hub }),
   };
 

@@ -51,7 +51,14 @@ export function objectDto(record: ObjectRecord, warnings: readonly StoredWarning
       : null,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
-    warnings: warnings.filter((w) => w.objectId === record.id).map(warningDto),
+    warnings: warnings.flatMap((w) => {
+      if (w.objectId === record.id) return [warningDto(w)];
+      // An overlap concerns both objects: the other one shows it too, pointing back.
+      if (w.kind === 'overlap' && w.otherId === record.id) {
+        return [{ ...warningDto(w), otherObjectId: w.objectId }];
+      }
+      return [];
+    }),
   };
 }
 

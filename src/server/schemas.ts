@@ -91,6 +91,7 @@ export const updateObjectBody = z
     classId: id.optional(),
     rle: rle.optional(),
     score: finite.min(0).max(1).nullable().optional(),
+    prompts,
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
 

@@ -8,6 +8,7 @@ import type { SessionInfo } from './api-contract.js';
 import type { EventHub } from './event-hub.js';
 import type { ExportJobs } from './export-jobs.js';
 import type { ServerMetrics } from './metrics.js';
+import type { ModelStatus } from './model-status.js';
 import type { RefineTokens } from './refine-tokens.js';
 
 /** What the server is built from: the layers below, already open. The CLI wires them. */
@@ -48,5 +49,6 @@ export interface ServerContext extends ServerDeps {
   hub: EventHub;
   metrics: ServerMetrics;
   refineTokens: RefineTokens;
+  modelStatus: ModelStatus;
   exports: ExportJobs;
 }

@@ -104,6 +104,7 @@ export class ImageStore {
   private readonly byId: Statement<[number], ImageRow>;
   private readonly byPath: Statement<[string], ImageRow>;
   private readonly writeSize: Statement<[number, number, number]>;
+  private readonly startStatus: Statement<[number]>;
   private readonly writeStatus: Statement<[string, string | null, number]>;
   private readonly ordOf: Statement<[number], { ord: number }>;
   private readonly previousId: Statement<[number, number], number>;
@@ -120,6 +121,9 @@ export class ImageStore {
       `UPDATE images SET status = ?, note = coalesce(?, note) WHERE id = ?`,
     );
     this.ordOf = db.prepare(`SELECT ord FROM images WHERE id = ?`);
+    this.startStatus = db.prepare(
+      `UPDATE images SET status = 'in_progress' WHERE id = ? AND status = 'new'`,
+    );
     // (ord, id) is the order (id only breaks ties, which sync never leaves); the row value
     // comparisons walk the images_ord index.
     this.previousId = db
@@ -308,6 +312,14 @@ export class ImageStore {
       }
       return this.get(id);
     });
+  }
+
+  /**
+   * An image that gets its first object is being worked on: 'new' becomes 'in_progress' (inside
+   * the caller's transaction). Other statuses are the user's decision and stay.
+   */
+  markStarted(id: number): void {
+    this.startStatus.run(id);
   }
 
   /** One page of images matching every filter given, in the dataset order. */

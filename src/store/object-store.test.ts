@@ -41,6 +41,15 @@ function state(s: ProjectStore = t.store, onImage = imageId) {
 }
 
 describe('object changes', () => {
+  it('moves a new image to in progress with its first object, and leaves other statuses', () => {
+    expect(t.store.images.get(imageId).status).toBe('new');
+    add(2, 3, 10, 20);
+    expect(t.store.images.get(imageId).status).toBe('in_progress');
+    t.store.images.setStatus(imageId, 'done');
+    add(20, 3, 10, 20);
+    expect(t.store.images.get(imageId).status).toBe('done');
+  });
+
   it('adds an object with bbox and area derived from its RLE', () => {
     const result = add(2, 3, 10, 20);
     expect(result).toMatchObject({ imageId, kind: 'add', updated: [], removed: [] });

@@ -108,6 +108,7 @@ export class ObjectStore {
       const image = this.images.get(input.imageId);
       const cls = this.classes.get(input.classId);
       this.images.fitMask(image, mask, 'rle.size');
+      this.images.markStarted(image.id);
       return this.history.record(image.id, 'add', [], () => [
         this.insertRow(image.id, cls.id, mask, score, source, prompts),
       ]);

@@ -71,15 +71,17 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       record = ctx.store.images.setSize(id, header.width, header.height);
     }
     // The encode starts now, on-screen priority, and the next images are prefetched.
-    ctx.engine.open(image.entry.id).catch((err: unknown) => {
-      // Another image was opened before this one was encoded: nothing failed.
-      if (err instanceof Error && err.name === 'AbortError') return;
-      ctx.logger.warn({ err, image: record.path }, 'encoding the opened image failed');
-      ctx.hub.publish('model', {
-        ok: false,
-        message: `Encoding ${record.path} failed: ${err instanceof Error ? err.message : String(err)}`,
-      });
-    });
+    ctx.engine.open(image.entry.id).then(
+      () => ctx.modelStatus.succeeded(),
+      (err: unknown) => {
+        // Another image was opened before this one was encoded: nothing failed.
+        if (err instanceof Error && err.name === 'AbortError') return;
+        ctx.logger.warn({ err, image: record.path }, 'encoding the opened image failed');
+        ctx.modelStatus.failed(
+          `Encoding ${record.path} failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      },
+    );
     const version = fileVersion(image.entry);
     const display = ctx.images.displaySizeOf(header);
     const objects = ctx.store.objects.listOf(id);

@@ -46,6 +46,7 @@ export function registerPredictRoutes(app: FastifyInstance, ctx: ServerContext):
       if (!reply.raw.writableFinished) abort.abort();
     });
     const result = await ctx.engine.predict(image.entry.id, prompt, abort.signal);
+    ctx.modelStatus.succeeded();
     const elapsedMs = performance.now() - started;
     ctx.metrics.predictDuration.observe({ cached: String(result.cached) }, elapsedMs / 1000);
     return {
