@@ -1,9 +1,9 @@
 import type { Sharp } from 'sharp';
 import { toDecodeError } from './decode-failure.js';
 import { decoderFor, type DecodeSettings } from './decode-settings.js';
+import { encodePicture } from './encode-picture.js';
 import { ImageChangedError, ImageDecodeError } from './errors.js';
 import { sameStamp, stampOf } from './file-stamp.js';
-import { CONTENT_TYPES } from './formats.js';
 import type { ImageMetadata } from './header.js';
 import type { ImageEntry } from './image-entry.js';
 import { modelResizeSize, type ResizeContract } from '../geometry/index.js';
@@ -161,23 +161,15 @@ export class LazyImage {
   private async encode(output: string, maxSide: number): Promise<EncodedImage> {
     const { displayFormat: format, displayQuality: quality } = this.options.settings;
     const header = await this.options.header();
-    const { data, info } = await this.run(output, header, async () => {
+    return this.run(output, header, async () => {
       const resized = (await this.pipeline(header, 'managed')).resize({
         width: maxSide,
         height: maxSide,
         fit: 'inside',
         withoutEnlargement: true,
       });
-      const encoder = format === 'webp' ? resized.webp({ quality }) : resized.jpeg({ quality });
-      return encoder.toBuffer({ resolveWithObject: true });
+      return encodePicture(resized, format, quality);
     });
-    return {
-      data,
-      width: info.width,
-      height: info.height,
-      format,
-      contentType: CONTENT_TYPES[format],
-    };
   }
 
   /**

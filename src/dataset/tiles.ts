@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { displaySize, type Size } from '../geometry/index.js';
-import { CONTENT_TYPES, type DisplayFormat } from './formats.js';
+import { encodePicture } from './encode-picture.js';
+import type { DisplayFormat } from './formats.js';
 import type { EncodedImage, RawImage } from './raw-image.js';
 
 export const TILE_SIZE = 512;
@@ -101,13 +102,5 @@ export async function renderTile(
   if (region.tileWidth !== region.width || region.tileHeight !== region.height) {
     pipeline = pipeline.resize(region.tileWidth, region.tileHeight, { fit: 'fill' });
   }
-  const encoder = format === 'webp' ? pipeline.webp({ quality }) : pipeline.jpeg({ quality });
-  const { data, info } = await encoder.toBuffer({ resolveWithObject: true });
-  return {
-    data,
-    width: info.width,
-    height: info.height,
-    format,
-    contentType: CONTENT_TYPES[format],
-  };
+  return encodePicture(pipeline, format, quality);
 }

@@ -3,7 +3,7 @@ import { bitmapEquals, createBitmap, type Bitmap } from '../../geometry/index.js
 import { drawMask } from '../../geometry/testdata/ascii.js';
 import { randomBlobMask, seededRandom } from '../../geometry/testdata/shapes.js';
 import { loadOpenCv, type CV } from '../../model/default/opencv.js';
-import { fillHoles, openCvContours as contoursOf, openCvFill } from './opencv-test-support.js';
+import { fillHoles, openCvContours as contoursOf, openCvFill } from '../opencv-test-support.js';
 import { pixelOutline } from './pixel-contours.js';
 
 function outerContours(mask: Bitmap, x?: number, y?: number): number[][] {

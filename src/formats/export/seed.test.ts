@@ -7,7 +7,7 @@ import { loadOpenCv, type CV } from '../../model/default/opencv.js';
 import { MemoryAnnotationSource, goldenSource, maskAt } from '../test-support.js';
 import { useTempFolder } from './export-test-support.js';
 import { classesCsv, exportSeed } from './index.js';
-import { fillHoles, openCvContours, openCvFill } from './opencv-test-support.js';
+import { fillHoles, openCvContours, openCvFill } from '../opencv-test-support.js';
 
 let cv: CV;
 beforeAll(async () => {

@@ -4,6 +4,7 @@ import { randomBlobMask } from '../../geometry/testdata/shapes.js';
 import { loadOpenCv, type CV } from '../../model/default/opencv.js';
 import { ImportError } from './errors.js';
 import { fillPixelPolygon } from './pixel-polygon.js';
+import { openCvContours } from '../opencv-test-support.js';
 import { importSeed } from './seed.js';
 import { batchMasks, makeDataset, type TestDataset } from './test-support.js';
 
@@ -28,23 +29,6 @@ beforeEach(async () => {
   await ds.write('classes.csv', 'class_name\nbackground\ncar\nperson\n');
 });
 afterEach(() => ds.cleanup());
-
-function outerContours(mask: Bitmap): number[][] {
-  const src = cv.matFromArray(mask.height, mask.width, cv.CV_8UC1, Array.from(mask.data));
-  const contours = new cv.MatVector();
-  const hierarchy = new cv.Mat();
-  cv.findContours(src, contours, hierarchy, cv.RETR_EXTERNAL, cv.CHAIN_APPROX_SIMPLE);
-  const out: number[][] = [];
-  for (let i = 0; i < contours.size(); i++) {
-    const c = contours.get(i);
-    out.push(Array.from(c.data32S as Int32Array));
-    c.delete();
-  }
-  src.delete();
-  contours.delete();
-  hierarchy.delete();
-  return out;
-}
 
 /** What the seed tool shows for a label line: int(x * w) points filled by cv2.fillPoly. */
 function seedFill(normalised: number[], width: number, height: number): Bitmap {
@@ -74,7 +58,7 @@ describe('importSeed', () => {
     const blobOf: number[] = [];
     for (let seed = 1; seed <= 6; seed++) {
       const mask = randomBlobMask(W, H, seed, { parts: 1, holes: 0, specks: 0 });
-      for (const contour of outerContours(mask)) {
+      for (const contour of openCvContours(cv, mask)) {
         if (contour.length < 6) continue;
         const normalised = seedLine(seed % 3, contour, W, H);
         lines.push(`${seed % 3} ${normalised.map((v) => v.toFixed(6)).join(' ')}`);

@@ -2,8 +2,8 @@
  * The real OpenCV (wasm) as the reference for the seed tool's outlines: it wrote its labels from
  * cv2.findContours and shows them with cv2.fillPoly.
  */
-import { bitmapFrom, type Bitmap } from '../../geometry/index.js';
-import type { CV } from '../../model/default/opencv.js';
+import { bitmapFrom, type Bitmap } from '../geometry/index.js';
+import type { CV } from '../model/default/opencv.js';
 
 /** cv2.findContours(mask, RETR_EXTERNAL, CHAIN_APPROX_SIMPLE) as flat [x0, y0, ...] lists. */
 export function openCvContours(cv: CV, mask: Bitmap): number[][] {
