@@ -44,7 +44,7 @@ describe('stats', () => {
       objects_per_image: [1, 2, 1, 0],
       avg_vertices_per_mask: 4,
       faulty_count: 1,
-      images_by_status: { new: 2, in_progress: 0, done: 1, faulty: 1, broken: 0 },
+      images_by_status: { new: 0, in_progress: 2, done: 1, faulty: 1, broken: 0 },
       annotated_images: 3,
       objects_per_image_histogram: { '0': 1, '1': 2, '2': 1 },
       objects_by_source: { sam: 2, manual: 1, import: 1, default: 0, auto: 0 },

@@ -34,7 +34,7 @@ describe('sam-annotator stats', () => {
       objects_per_image: [0, 1, 2, 1],
       faulty_count: 0,
       annotated_images: 3,
-      images_by_status: { new: 4, in_progress: 0, done: 0, faulty: 0, broken: 0 },
+      images_by_status: { new: 1, in_progress: 3, done: 0, faulty: 0, broken: 0 },
       objects_per_image_histogram: { '0': 1, '1': 2, '2': 1 },
       objects_by_source: { manual: 4 },
       vertices: { tolerance: 1, measured: 4, total: 4, sampled: false },
@@ -71,7 +71,7 @@ describe('sam-annotator stats', () => {
     expect(code).toBe(EXIT.ok);
     const lines = out.split('\n');
     expect(lines[0]).toBe(`${dataset}: 4 images (3 annotated), 4 objects in 3 classes`);
-    expect(lines[1]).toBe('images by status: new 4, in_progress 0, done 0, faulty 0, broken 0');
+    expect(lines[1]).toBe('images by status: new 1, in_progress 3, done 0, faulty 0, broken 0');
     expect(out).toMatch(/^ +1 {2}coin +2 +1 +5200 +2600\.0$/m);
     expect(out).toContain('images by object count (objects: images): 0: 1, 1: 2, 2: 1');
     expect(out).toContain('objects by source: manual 4');
