@@ -49,7 +49,8 @@ export class PredictionCache {
         prediction.candidates.reduce(
           (sum, c) =>
             sum +
-            c.mask.data.byteLength +
+            // The bitmap is made on first use; count it as made (h x w bytes) without making it.
+            c.rle.size[0] * c.rle.size[1] +
             (c.lowRes?.data.byteLength ?? 0) +
             c.rle.counts.length * 2,
           ENTRY_OVERHEAD,
