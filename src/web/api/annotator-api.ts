@@ -26,9 +26,10 @@ import type {
 export interface AnnotatorApi {
   session(): Promise<SessionInfo>;
   listClasses(): Promise<ClassDto[]>;
-  createClass(body: CreateClassBody): Promise<ClassDto>;
-  updateClass(id: number, body: UpdateClassBody): Promise<ClassDto>;
-  deleteClass(id: number, reassignTo?: number): Promise<void>;
+  /** Class changes answer with every class (positions and counts included). */
+  createClass(body: CreateClassBody): Promise<ClassDto[]>;
+  updateClass(id: number, body: UpdateClassBody): Promise<ClassDto[]>;
+  deleteClass(id: number, reassignTo?: number): Promise<ClassDto[]>;
   listImages(query: ImageListQuery, signal?: AbortSignal): Promise<ImageListResponse>;
   imagePosition(where: { path: string } | { index: number }): Promise<ImagePosition>;
   image(id: number, signal?: AbortSignal): Promise<ImageDetail>;

@@ -46,15 +46,15 @@ export class ApiClient implements AnnotatorApi {
   listClasses(): Promise<ClassDto[]> {
     return this.request('GET', 'api/classes');
   }
-  createClass(body: CreateClassBody): Promise<ClassDto> {
+  createClass(body: CreateClassBody): Promise<ClassDto[]> {
     return this.request('POST', 'api/classes', body);
   }
-  updateClass(id: number, body: UpdateClassBody): Promise<ClassDto> {
+  updateClass(id: number, body: UpdateClassBody): Promise<ClassDto[]> {
     return this.request('PATCH', `api/classes/${id}`, body);
   }
-  async deleteClass(id: number, reassignTo?: number): Promise<void> {
+  deleteClass(id: number, reassignTo?: number): Promise<ClassDto[]> {
     const query = reassignTo === undefined ? '' : `?reassignTo=${reassignTo}`;
-    await this.request('DELETE', `api/classes/${id}${query}`);
+    return this.request('DELETE', `api/classes/${id}${query}`);
   }
   listImages(query: ImageListQuery, signal?: AbortSignal): Promise<ImageListResponse> {
     return this.request('GET', `api/images${queryString(query)}`, undefined, signal);

@@ -13,9 +13,11 @@ import {
   type BrowserContext,
   type Locator,
   type Page,
+  type Request,
 } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/server-test-support.js';
+import { startDatasetServer } from './dataset-server';
 import type {
   CandidateDto,
   ChangeResponse,
@@ -25,10 +27,11 @@ import type {
   ImageSummary,
   ObjectDto,
   ObjectPrompts,
+  PredictBody,
   PredictResponse,
 } from '../api/types';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const WEB_ROOT = path.join(REPO_ROOT, 'dist', 'web');
 export const SCREENSHOT_ROOT = path.join(REPO_ROOT, '.cache', 'e2e-screenshots');
 export const CHROMIUM_PATH = process.env.SAM_E2E_CHROMIUM ?? '/usr/bin/chromium';
@@ -70,22 +73,34 @@ export interface E2eRig {
   close(): Promise<void>;
 }
 
-/** A listening server over the sample photos, Chromium, and one page on the annotator. */
-export async function startRig(
-  options: { photos?: string[]; statusIntervalMs?: number; set?: Record<string, string> } = {},
-): Promise<E2eRig> {
+/**
+ * A listening server over the sample photos (or over `datasetDir`, a folder the test made),
+ * Chromium, and one page on the annotator.
+ */
+export interface RigOptions {
+  photos?: string[];
+  datasetDir?: string;
+  statusIntervalMs?: number;
+  set?: Record<string, string>;
+}
+
+export async function startRig(options: RigOptions = {}): Promise<E2eRig> {
   if (!existsSync(path.join(WEB_ROOT, 'index.html'))) {
     throw new Error(
       `The built page is missing (${WEB_ROOT}/index.html): run "npm run build:web" first (npm test does it in pretest).`,
     );
   }
+  const server = { statusIntervalMs: options.statusIntervalMs ?? 200 };
+  const set = options.set ?? {};
   const [test, browser] = await Promise.all([
-    startTestServer({
-      webRoot: WEB_ROOT,
-      server: { statusIntervalMs: options.statusIntervalMs ?? 200 },
-      ...(options.photos ? { photos: options.photos } : {}),
-      ...(options.set ? { set: options.set } : {}),
-    }),
+    options.datasetDir
+      ? startDatasetServer(options.datasetDir, { webRoot: WEB_ROOT, server, set })
+      : startTestServer({
+          webRoot: WEB_ROOT,
+          server,
+          set,
+          ...(options.photos ? { photos: options.photos } : {}),
+        }),
     chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS }),
   ]);
   await test.server.app.listen({ host: '127.0.0.1', port: 0 });
@@ -124,6 +139,24 @@ export async function startRig(
   };
   rig.images = (await apiGet<ImageListResponse>(rig, '/api/images')).items;
   rig.classes = await apiGet<ClassDto[]>(rig, '/api/classes');
+  return rig;
+}
+
+/**
+ * The rig of one test file, started before its tests and closed after them (call it in the
+ * describe block). The object it returns is filled in when the rig starts; `options` may be a
+ * function, run then (to generate a dataset first).
+ */
+export function useRig(options: RigOptions | (() => Promise<RigOptions>) = {}): E2eRig {
+  const rig = {} as E2eRig;
+  let started: E2eRig | null = null;
+  beforeAll(async () => {
+    started = await startRig(typeof options === 'function' ? await options() : options);
+    Object.assign(rig, started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
   return rig;
 }
 
@@ -299,6 +332,37 @@ export async function makeObject(
     prompts: prompt,
   });
   return { change, candidate };
+}
+
+/** The next predict request the page sends, with its body. */
+export async function nextPredict(page: Page, act: () => Promise<void>): Promise<PredictBody> {
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/predict')),
+    act(),
+  ]);
+  return request.postDataJSON() as PredictBody;
+}
+
+/** Predict requests the page sends while `act` runs (and `settleMs` after). */
+export async function predictsDuring(
+  page: Page,
+  act: () => Promise<void>,
+  settleMs: number,
+): Promise<PredictBody[]> {
+  const bodies: PredictBody[] = [];
+  const listen = (r: Request) => {
+    if (r.method() === 'POST' && r.url().endsWith('/predict')) {
+      bodies.push(r.postDataJSON() as PredictBody);
+    }
+  };
+  page.on('request', listen);
+  try {
+    await act();
+    await page.waitForTimeout(settleMs);
+  } finally {
+    page.off('request', listen);
+  }
+  return bodies;
 }
 
 export function imageDetail(rig: E2eRig, id: number): Promise<ImageDetail> {

@@ -213,4 +213,16 @@ describe('Editor server events and exports', () => {
       vi.useRealTimers();
     }
   });
+
+  it('creates a class (made current) and recolours one from the lists the server answers with', async () => {
+    const { editor, api } = await openEditor();
+    const created = await editor.createClass('bird', '#123456');
+    expect(created).toMatchObject({ id: 3, name: 'bird', color: '#123456' });
+    expect(editor.state.classes.map((c) => c.name)).toEqual(['cat', 'dog', 'bird']);
+    expect(editor.state.currentClassId).toBe(3);
+    await editor.updateClass(1, { color: '#abcdef' });
+    expect(editor.classById(1)?.color).toBe('#abcdef');
+    expect(editor.state.classes).toEqual(api.classes);
+    expect(editor.state.toasts).toEqual([]);
+  });
 });

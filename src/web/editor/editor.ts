@@ -427,13 +427,14 @@ export class Editor {
     return this.state.classes.find((c) => c.id === id);
   }
 
+  /** Creates a class and makes it current. The server answers with every class. */
   async createClass(name: string, color?: string): Promise<ClassDto | null> {
     try {
-      const created = await this.api.createClass(color ? { name, color } : { name });
-      this.store.set({
-        classes: sortClasses([...this.state.classes, created]),
-        currentClassId: created.id,
-      });
+      const known = new Set(this.state.classes.map((c) => c.id));
+      const classes = await this.api.createClass(color ? { name, color } : { name });
+      const created = classes.find((c) => !known.has(c.id));
+      if (!created) throw new Error(`The server did not list the new class "${name}"`);
+      this.store.set({ classes: sortClasses(classes), currentClassId: created.id });
       return created;
     } catch (error) {
       this.notify('error', describeError(error));
@@ -443,10 +444,7 @@ export class Editor {
 
   async updateClass(id: number, body: UpdateClassBody): Promise<void> {
     try {
-      const updated = await this.api.updateClass(id, body);
-      this.store.set({
-        classes: sortClasses(this.state.classes.map((c) => (c.id === id ? updated : c))),
-      });
+      this.store.set({ classes: sortClasses(await this.api.updateClass(id, body)) });
     } catch (error) {
       this.notify('error', describeError(error));
     }

@@ -97,23 +97,26 @@ export class MemoryApi implements AnnotatorApi {
   async listClasses(): Promise<ClassDto[]> {
     return this.classes.map((c) => ({ ...c }));
   }
-  async createClass(body: CreateClassBody): Promise<ClassDto> {
+  async createClass(body: CreateClassBody): Promise<ClassDto[]> {
     const created: ClassDto = {
-      id: this.classes.length + 1,
+      id: Math.max(0, ...this.classes.map((c) => c.id)) + 1,
       name: body.name,
       color: body.color ?? '#0000ff',
       position: this.classes.length,
       objectCount: 0,
     };
     this.classes.push(created);
-    return created;
+    return this.listClasses();
   }
-  async updateClass(id: number, body: UpdateClassBody): Promise<ClassDto> {
+  async updateClass(id: number, body: UpdateClassBody): Promise<ClassDto[]> {
     const cls = this.classes.find((c) => c.id === id)!;
     Object.assign(cls, body);
-    return { ...cls };
+    return this.listClasses();
   }
-  async deleteClass(): Promise<void> {}
+  async deleteClass(id: number): Promise<ClassDto[]> {
+    this.classes = this.classes.filter((c) => c.id !== id);
+    return this.listClasses();
+  }
 
   async listImages(query: ImageListQuery): Promise<ImageListResponse> {
     this.calls.push(`list ${query.offset ?? 0} ${query.status ?? ''}`);

@@ -55,6 +55,8 @@ export function classesPanel(editor: Editor): HTMLElement {
         return row;
       }),
     );
+    // The panel shows a few classes at a time: keep the current one (picked by key) in view.
+    list.querySelector('.current')?.scrollIntoView({ block: 'nearest' });
   };
   editor.store.subscribe(render, ['classes', 'currentClassId']);
   render();

@@ -8,6 +8,12 @@ const ROW_HEIGHT = 44;
 /** Thumbnails load once a row has stayed on screen this long (not while flinging past). */
 const THUMB_DELAY_MS = 140;
 const STATUSES: ImageStatus[] = ['new', 'in_progress', 'done', 'faulty', 'broken'];
+/**
+ * A transparent pixel for a thumbnail not loaded yet. Removing `src` instead would leave an image
+ * that had loaded in the "broken" state, and Chrome draws its broken-image icon in every row
+ * scrolled into view until the new thumbnail arrives.
+ */
+const NO_THUMB = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
 
 interface RowEl {
   el: HTMLDivElement;
@@ -104,7 +110,7 @@ export function imageListPanel(editor: Editor): HTMLElement {
   let thumbTimer = 0;
 
   const makeRow = (): RowEl => {
-    const thumb = h('img', { class: 'thumb', alt: '', draggable: 'false' });
+    const thumb = h('img', { class: 'thumb', alt: '', draggable: 'false', src: NO_THUMB });
     const path = h('div', { class: 'path' });
     const index = h('div', { class: 'index' });
     const statusDot = h('span', { class: 'dot' });
@@ -150,7 +156,7 @@ export function imageListPanel(editor: Editor): HTMLElement {
     const thumbUrl = item ? editor.api.resolveUrl(item.thumbnailUrl) : null;
     if (row.thumbUrl !== thumbUrl) {
       row.thumbUrl = thumbUrl;
-      row.thumb.removeAttribute('src');
+      row.thumb.src = NO_THUMB;
     }
     row.path.textContent = item ? item.path : 'Loading…';
     row.path.title = item?.path ?? '';
@@ -178,7 +184,7 @@ export function imageListPanel(editor: Editor): HTMLElement {
         row.el.hidden = true;
         row.id = null;
         row.thumbUrl = null;
-        row.thumb.removeAttribute('src');
+        row.thumb.src = NO_THUMB;
         delete row.el.dataset.testid;
         continue;
       }
@@ -198,7 +204,7 @@ export function imageListPanel(editor: Editor): HTMLElement {
 
   const loadThumbs = () => {
     for (const row of pool) {
-      if (row.el.hidden || row.thumbUrl === null || row.thumb.getAttribute('src')) continue;
+      if (row.el.hidden || row.thumbUrl === null || row.thumb.src === row.thumbUrl) continue;
       row.thumb.src = row.thumbUrl;
     }
   };
