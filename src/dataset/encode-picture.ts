@@ -7,8 +7,13 @@ export async function encodePicture(
   pipeline: Sharp,
   format: DisplayFormat,
   quality: number,
+  /** Full colour resolution: tiles are looked at pixel by pixel, where 4:2:0 smears colour. */
+  fullChroma = false,
 ): Promise<EncodedImage> {
-  const encoder = format === 'webp' ? pipeline.webp({ quality }) : pipeline.jpeg({ quality });
+  const encoder =
+    format === 'webp'
+      ? pipeline.webp({ quality, ...(fullChroma ? { smartSubsample: true } : {}) })
+      : pipeline.jpeg({ quality, chromaSubsampling: fullChroma ? '4:4:4' : '4:2:0' });
   const { data, info } = await encoder.toBuffer({ resolveWithObject: true });
   return {
     data,

@@ -102,5 +102,5 @@ export async function renderTile(
   if (region.tileWidth !== region.width || region.tileHeight !== region.height) {
     pipeline = pipeline.resize(region.tileWidth, region.tileHeight, { fit: 'fill' });
   }
-  return encodePicture(pipeline, format, quality);
+  return encodePicture(pipeline, format, quality, true);
 }

@@ -63,18 +63,18 @@ export interface ClassDto {
   position: number;
   objectCount: number;
 }
-/** POST /api/classes */
+/** POST /api/classes -> ClassDto[] (the whole list, by position) */
 export interface CreateClassBody {
   name: string;
   color?: string;
 }
-/** PATCH /api/classes/:id (any subset) */
+/** PATCH /api/classes/:id (any subset) -> ClassDto[] */
 export interface UpdateClassBody {
   name?: string;
   color?: string;
   position?: number;
 }
-/** DELETE /api/classes/:id?reassignTo=ID (required when the class has objects) */
+/** DELETE /api/classes/:id?reassignTo=ID (required when the class has objects) -> ClassDto[] */
 
 /** GET /api/images?offset=0&limit=100&status=done&classId=3&search=cat */
 export interface ImageListQuery {
