@@ -1,15 +1,14 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { Config } from '../../config/index.js';
 import { ImageDecodeError, ImageIndex, ImageService } from '../../dataset/index.js';
-import { readCgroupMemory, readSystemMemory, resolveBudget } from '../../memory/index.js';
 import { SegmentationEngine, folderNameOf } from '../../model/embedding/index.js';
 import { openSegmenter } from '../../model/open-segmenter.js';
 import { ModelRegistryError } from '../../model/registry/index.js';
 import type { Segmenter } from '../../model/segmenter.js';
 import { commandContext, PROJECT_DIR_NAME, type GlobalOptions } from '../context.js';
 import { EXIT, printJson, processIO, type CliIO } from '../io.js';
+import { hostBudgetBytes } from '../project.js';
 
 interface EmbedOptions {
   model?: string;
@@ -99,16 +98,6 @@ export function embedProgressReporter(
   };
 }
 
-/** B = min(memory.budget, cgroup limit, physical RAM), as the memory manager resolves it. */
-async function hostBudgetBytes(config: Config): Promise<number> {
-  const [system, cgroup] = await Promise.all([readSystemMemory(), readCgroupMemory()]);
-  return resolveBudget({
-    configured: config.get('memory.budget'),
-    cgroupLimit: cgroup?.limitBytes ?? null,
-    physical: system.totalBytes,
-  }).bytes;
-}
-
 interface BrokenImage {
   path: string;
   reason: string;
@@ -126,9 +115,10 @@ interface EmbedSummary {
 }
 
 /**
- * Every image of the index through engine.embed, one at a time (one decoded picture and one
- * embedding in memory at any moment; batch embeddings do not enter the RAM tier). Images
- * cached already are skipped without reading their pixels; broken ones are listed and skipped.
+ * Every image of the index through engine.embedEach: a few images in flight, so that the next
+ * pictures are decoded while one encodes (the engine bounds how many; batch embeddings do not
+ * enter the RAM tier). Images cached already are skipped without reading their pixels; broken
+ * ones are listed and skipped.
  */
 async function embedAll(
   engine: SegmentationEngine,
@@ -145,28 +135,33 @@ async function embedAll(
     encodeMs: 0,
   };
   const entries = index.entries();
-  for (const [position, entry] of entries.entries()) {
+  let done = 0;
+  // Encodes overlap with the next images' decoding: each one is charged the time since the
+  // previous image came back, which adds up to the wall time of the run.
+  let last = performance.now();
+  for await (const outcome of engine.embedEach(
+    entries.map((entry) => entry.id),
+    signal,
+  )) {
     if (signal.aborted) {
       summary.interrupted = true;
       break;
     }
-    const started = performance.now();
-    try {
-      const result = await engine.embed(entry.id, signal);
-      if (result.tier === 'encoder') {
+    const entry = index.require(outcome.imageId);
+    const now = performance.now();
+    if (outcome.ok) {
+      if (outcome.result.tier === 'encoder') {
         summary.encoded++;
-        summary.encodeMs += performance.now() - started;
-        if (!result.onDisk) summary.notStored.push(entry.relPath);
+        summary.encodeMs += now - last;
+        if (!outcome.result.onDisk) summary.notStored.push(entry.relPath);
       } else summary.cached++;
-    } catch (err) {
-      if (signal.aborted) {
-        summary.interrupted = true;
-        break;
-      }
+    } else {
+      const err = outcome.error;
       if (!(err instanceof ImageDecodeError)) throw err;
       summary.broken.push({ path: entry.relPath, reason: err.reason, message: err.message });
     }
-    const done = position + 1;
+    last = now;
+    done++;
     progress.update({
       done,
       total: entries.length,
@@ -250,7 +245,7 @@ export function registerEmbedCommand(
 
       const tty = io === processIO && process.stderr.isTTY ? process.stderr : undefined;
       const progress = embedProgressReporter(io, tty);
-      // Ctrl-C stops after the image in hand; what is on disk stays for the next run.
+      // Ctrl-C stops after the image being encoded; what is on disk stays for the next run.
       const controller = new AbortController();
       const onInterrupt = (): void => controller.abort();
       if (io === processIO) process.once('SIGINT', onInterrupt);

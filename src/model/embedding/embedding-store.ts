@@ -16,6 +16,7 @@ import {
   type SegmenterImage,
 } from '../segmenter.js';
 import { EmbeddingCodecError } from './errors.js';
+import { InputContracts, PreparedInput } from './prepared-input.js';
 import { SharedRequest } from './shared-request.js';
 import { decodeEmbedding, encodeEmbedding, type DiskDtype } from './tensor-codec.js';
 import type { WorkPriority, WorkQueue } from './work-queue.js';
@@ -88,7 +89,8 @@ const ENTRY_OVERHEAD = 512;
  * Image embeddings by (model id, image content key), from the cheapest tier that has them:
  * RAM (budgeted by the memory manager, with a weak tier so an embedding still in use is found
  * again after eviction) -> disk (one DiskCache folder per model, float16 by default) -> the
- * encoder, through the work queue at the caller's priority. Concurrent requests for one key
+ * encoder, through the work queue at the caller's priority, which may decode the picture while
+ * the encode before it runs (PreparedInput). Concurrent requests for one key
  * share one computation (see SharedRequest). A fresh embedding is answered first and written to
  * disk just after; a disk entry that cannot be read back as this embedding is deleted and the
  * image encoded again.
@@ -105,6 +107,8 @@ export class EmbeddingStore {
   private readonly keepInRam = new Set<SharedRequest<EmbeddingResult>>();
   private readonly inFlight = new Map<string, SharedRequest<EmbeddingResult>>();
   private readonly writes = new Map<string, Promise<boolean>>();
+  /** Lets the queue decode the picture of a queued encode before the encode starts. */
+  private readonly contracts: InputContracts;
   private readonly counts = {
     diskHits: 0,
     diskMisses: 0,
@@ -120,6 +124,7 @@ export class EmbeddingStore {
   constructor(options: EmbeddingStoreOptions) {
     this.options = options;
     this.queue = options.queue;
+    this.contracts = new InputContracts(() => this.queue.prepareAhead());
     this.logger = (options.logger ?? silentLogger).child({ component: 'embeddings' });
     this.ram = new WeakFallbackCache<Embedding>({
       name: 'embeddings',
@@ -231,6 +236,7 @@ export class EmbeddingStore {
         return { embedding: stored, tier: 'disk' };
       }
     }
+    const input = new PreparedInput(image, segmenter, this.contracts);
     const job = this.queue.encode(
       async (signal) => {
         // An abandoned run of the same key may have finished while this one waited.
@@ -238,7 +244,7 @@ export class EmbeddingStore {
         if (ready) return ready;
         try {
           const made = checkedEmbedding(
-            await segmenter.encode(image, signal),
+            await segmenter.encode(input, signal),
             segmenter.id,
             image.key,
           );
@@ -249,7 +255,12 @@ export class EmbeddingStore {
           throw err;
         }
       },
-      { priority: request.priority, order: request.order, signal: request.signal },
+      {
+        priority: request.priority,
+        order: request.order,
+        signal: request.signal,
+        preparation: input,
+      },
     );
     request.attach(job);
     const embedding = await job.result;

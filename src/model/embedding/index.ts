@@ -1,6 +1,7 @@
 /** Public API of model/embedding/: embedding tiers, the model work queue, prefetch and the prediction cache. */
 export {
   SegmentationEngine,
+  type EmbedOutcome,
   type EmbedResult,
   type EngineImages,
   type EngineStats,
@@ -19,12 +20,14 @@ export {
   type EmbeddingTier,
 } from './embedding-store.js';
 export {
+  DEFAULT_READ_AHEAD,
   WORK_PRIORITIES,
   WorkQueue,
   isBackground,
   type EncodeOptions,
   type EncoderJob,
   type JobState,
+  type Preparation,
   type WorkPriority,
   type WorkQueueOptions,
   type WorkQueueStats,

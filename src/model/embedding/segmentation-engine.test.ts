@@ -1,6 +1,6 @@
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../config/index.js';
 import { bitmapIou, createBitmap } from '../../geometry/index.js';
 import type { MemoryManager } from '../../memory/index.js';
@@ -10,28 +10,19 @@ import { SegmentationEngine } from './segmentation-engine.js';
 import {
   ControlledSegmenter,
   editImage,
+  engineTestBed,
+  imagePositions,
   makeDataset,
   openDataset,
   settle,
   simulatedMemory,
-  tempFolder,
   waitFor,
   type Dataset,
 } from './test-support.js';
 
-let dataset: Dataset;
-const cleanups: Array<() => void | Promise<void>> = [];
-beforeAll(async () => {
-  dataset = await makeDataset(10);
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(() => dataset.remove());
-
-const id = (n: number) => dataset.ids[n]!;
-/** Index positions of the images whose encodes the segmenter saw, in order. */
-const positions = (keys: string[]) => keys.map((key) => Number(/img-(\d+)\.jpg/.exec(key)![1]));
+const bed = engineTestBed(10);
+const { cleanups, id, embeddingsDir } = bed;
+const positions = imagePositions;
 /** A click in the middle of the coloured square every test image has (30..90 x 20..80 of 160x120). */
 const onSquare: Prompt = { points: [{ x: 60, y: 50, label: 1 }] };
 
@@ -39,7 +30,7 @@ function engine(
   segmenter: ControlledSegmenter,
   options: { embeddingsDir?: string | null; memory?: MemoryManager; data?: Dataset } = {},
 ) {
-  const data = options.data ?? dataset;
+  const data = options.data ?? bed.dataset();
   const made = new SegmentationEngine({
     segmenter,
     images: data.images,
@@ -53,12 +44,6 @@ function engine(
     await made.close();
   });
   return made;
-}
-
-function embeddingsDir(): string {
-  const folder = tempFolder('engine');
-  cleanups.push(folder.remove);
-  return path.join(folder.dir, 'cache', 'embeddings');
 }
 
 describe('SegmentationEngine open and prefetch', () => {

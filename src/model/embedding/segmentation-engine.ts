@@ -2,10 +2,10 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config/index.js';
-import type { ImageIndex, ImageMetadata, RawImage } from '../../dataset/index.js';
-import type { ResizeContract } from '../../geometry/index.js';
+import type { ImageIndex } from '../../dataset/index.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import { CACHE_PRIORITY, type MemoryManager } from '../../memory/index.js';
+import { segmenterImageOf, type SegmenterImageSource } from '../segmenter-image.js';
 import type { Candidate, Prompt, Segmenter, SegmenterImage } from '../segmenter.js';
 import { ContentKeys } from './content-key.js';
 import {
@@ -18,14 +18,11 @@ import { EngineClosedError } from './errors.js';
 import { LatencyWindow, type LatencySummary } from './latency.js';
 import { PredictionCache, type PredictionCacheStats } from './prediction-cache.js';
 import { Prefetcher, type PrefetcherStats } from './prefetcher.js';
-import { WorkQueue, type WorkQueueStats } from './work-queue.js';
+import { DEFAULT_READ_AHEAD, WorkQueue, abortReason, type WorkQueueStats } from './work-queue.js';
 
 /** What the engine needs of the dataset; ImageService provides it. */
-export interface EngineImages {
+export interface EngineImages extends SegmenterImageSource {
   readonly index: ImageIndex;
-  /** Oriented size and format, from the header. */
-  metadata(id: string): Promise<ImageMetadata>;
-  getModelInput(id: string, contract: ResizeContract): Promise<RawImage>;
 }
 
 export interface SegmentationEngineOptions {
@@ -41,6 +38,11 @@ export interface SegmentationEngineOptions {
    * budgets are the configured shares of memory.budget (physical RAM when "auto").
    */
   memory?: MemoryManager | null;
+  /**
+   * How many queued background encodes may have their picture decoded ahead, while another
+   * encode runs (WorkQueueOptions.readAhead). Default 2; 0 decodes each picture in the slot.
+   */
+  readAhead?: number;
   logger?: Logger;
 }
 
@@ -66,6 +68,11 @@ export interface EmbedResult {
   /** The embedding is in the disk cache now. */
   onDisk: boolean;
 }
+
+/** One image of embedEach(): its result, or why it failed (a broken file, an abort). */
+export type EmbedOutcome =
+  | { imageId: string; ok: true; result: EmbedResult }
+  | { imageId: string; ok: false; error: unknown };
 
 export interface EngineStats {
   modelId: string;
@@ -95,6 +102,7 @@ export class SegmentationEngine {
   private readonly prefetcher: Prefetcher;
   private readonly contentKeys: ContentKeys;
   private readonly unregister: Array<() => void> = [];
+  private readonly readAhead: number;
   /**
    * The content key each recently seen image had, to drop answers for an image edited since.
    * Bounded: an image not seen for this long has no answers left in the small prediction cache.
@@ -113,7 +121,8 @@ export class SegmentationEngine {
     this.images = options.images;
     this.logger = (options.logger ?? silentLogger).child({ component: 'engine' });
     const host = memory?.budgetBytes ?? configuredHostBudget(config);
-    this.queue = new WorkQueue({ gate: memory?.background ?? null });
+    this.readAhead = options.readAhead ?? DEFAULT_READ_AHEAD;
+    this.queue = new WorkQueue({ gate: memory?.background ?? null, readAhead: this.readAhead });
     this.contentKeys = new ContentKeys(
       config.get('cache.embeddings.contentHash') ? 'sha256' : 'stat',
     );
@@ -228,18 +237,68 @@ export class SegmentationEngine {
    * Batch embedding (the `embed` command): encodes at the lowest priority into the disk cache,
    * without filling RAM; an image cached already is skipped without being read.
    */
-  async embed(imageId: string, signal?: AbortSignal): Promise<EmbedResult> {
+  embed(imageId: string, signal?: AbortSignal): Promise<EmbedResult> {
+    return this.startEmbed(imageId, signal).done;
+  }
+
+  /**
+   * embed() over many images (the `embed` command), with a few in flight so that the next
+   * pictures are decoded while one encodes (the queue bounds how many are decoded ahead, and
+   * pauses that under memory pressure). Images still waiting for their disk write do not hold up
+   * the next ones (the encoder blocks the JS thread, so a write can take a few encodes), but at
+   * most two more than are in flight are. Yields one outcome per image in the order given; a
+   * failure (a broken file) is yielded and the others go on. Stopping (`signal`, or leaving the
+   * loop) drops the queued work and its decoded pictures; an encode already running is finished
+   * and kept.
+   */
+  async *embedEach(imageIds: Iterable<string>, signal?: AbortSignal): AsyncGenerator<EmbedOutcome> {
     this.assertOpen();
-    const order = this.queue.nextOrder();
-    const model = this.model;
-    const image = await this.imageFor(imageId);
-    const cached = await this.store.cachedTier(model.id, image.key);
-    if (cached) return { imageId, tier: cached, onDisk: cached === 'disk' };
-    const { tier } = await this.track(
-      this.store.get(model, image, { priority: 'batch', signal, keepInRam: false, order }),
-    );
-    const onDisk = await this.store.whenWritten(model.id, image.key);
-    return { imageId, tier, onDisk };
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort(abortReason(signal!));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    // Not yet embedded: one encoding, readAhead decoded ahead, and three in their lookups (a few
+    // file reads each, which advance one event-loop turn per encode).
+    const window = this.readAhead + 4;
+    let unmade = 0;
+    // Lookups end in any order; the images reach the queue in the order given all the same, so
+    // that read-ahead decodes the next ones in line rather than whichever was looked up first.
+    let inLine: Promise<void> = Promise.resolve();
+    const ids = imageIds[Symbol.iterator]();
+    const outcomes: Promise<EmbedOutcome>[] = [];
+    const refill = (): void => {
+      while (unmade < window && outcomes.length < window + 2 && !stop.signal.aborted) {
+        const next = ids.next();
+        if (next.done) return;
+        const imageId = next.value;
+        const { queued, made, done } = this.startEmbed(imageId, stop.signal, inLine);
+        inLine = queued;
+        unmade++;
+        const madeOne = (): void => {
+          unmade--;
+          refill();
+        };
+        made.then(madeOne, madeOne);
+        outcomes.push(
+          done.then(
+            (result): EmbedOutcome => ({ imageId, ok: true, result }),
+            (error: unknown): EmbedOutcome => ({ imageId, ok: false, error }),
+          ),
+        );
+      }
+    };
+    try {
+      refill();
+      for (let outcome = outcomes.shift(); outcome; outcome = outcomes.shift()) {
+        const settled = await outcome;
+        refill();
+        yield settled;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      stop.abort(new DOMException('batch embedding stopped', 'AbortError'));
+      await Promise.all(outcomes);
+    }
   }
 
   /**
@@ -300,6 +359,48 @@ export class SegmentationEngine {
     for (const unregister of this.unregister.splice(0)) unregister();
   }
 
+  /**
+   * embed() in steps: `queued` resolves once the image is in the work queue (or needs no
+   * encode, or failed), `made` settles once the embedding exists or failed, `done` once it is
+   * on disk as well. The image goes to the queue only after `after` has resolved.
+   */
+  private startEmbed(
+    imageId: string,
+    signal?: AbortSignal,
+    after: Promise<void> = Promise.resolve(),
+  ): { queued: Promise<void>; made: Promise<unknown>; done: Promise<EmbedResult> } {
+    let markQueued!: () => void;
+    const queued = new Promise<void>((resolve) => (markQueued = resolve));
+    const made = (async () => {
+      try {
+        this.assertOpen();
+        const order = this.queue.nextOrder();
+        const model = this.model;
+        const image = await this.imageFor(imageId);
+        const cached = await this.store.cachedTier(model.id, image.key);
+        if (cached) return { tier: cached, written: Promise.resolve(cached === 'disk') };
+        await after;
+        const request = this.store.get(model, image, {
+          priority: 'batch',
+          signal,
+          keepInRam: false,
+          order,
+        });
+        markQueued();
+        const { tier } = await this.track(request);
+        return { tier, written: this.store.whenWritten(model.id, image.key) };
+      } finally {
+        markQueued();
+      }
+    })();
+    const done = made.then(async ({ tier, written }): Promise<EmbedResult> => ({
+      imageId,
+      tier,
+      onDisk: await written,
+    }));
+    return { queued, made, done };
+  }
+
   /** Counts `work` as in flight until it settles (see whenIdle). */
   private track<T>(work: Promise<T>): Promise<T> {
     this.pending.add(work);
@@ -314,7 +415,7 @@ export class SegmentationEngine {
   private async imageFor(imageId: string): Promise<SegmenterImage> {
     const entry = this.images.index.require(imageId);
     const key = await this.contentKeys.keyOf(entry);
-    const { width, height } = await this.images.metadata(imageId);
+    const image = await segmenterImageOf(this.images, entry, key);
     const previous = this.lastKeys.get(imageId);
     if (previous !== key) {
       if (previous !== undefined) {
@@ -323,11 +424,7 @@ export class SegmentationEngine {
       }
       this.lastKeys.set(imageId, key);
     }
-    return {
-      key,
-      size: { width, height },
-      modelInput: (contract) => this.images.getModelInput(imageId, contract),
-    };
+    return image;
   }
 
   private assertOpen(): void {

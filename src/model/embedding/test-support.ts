@@ -4,18 +4,27 @@
  * ControlledSegmenter is the fault and timing injection the scheduling tests need: a small but
  * working segmenter (its embedding is the block-mean colour of the real decoded model input, its
  * masks are the pixels of similar colour) whose encodes can be held until the test releases
- * them, made to fail, and whose calls are recorded in order.
+ * them, made to fail, and whose calls are recorded in order. HeldPreparation and the queue
+ * harness do the same for the work queue's preparations and encodes.
  */
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { defaultConfig, type Config } from '../../config/index.js';
 import { ImageIndex, ImageService } from '../../dataset/index.js';
 import { MemoryManager } from '../../memory/index.js';
 import { capturingLogger, SimulatedProbe } from '../../memory/test-support.js';
 import { bitmapArea, bitmapBbox, createBitmap, encodeMask } from '../../geometry/index.js';
 import type { Candidate, Embedding, Prompt, Segmenter, SegmenterImage } from '../segmenter.js';
+import type { EngineImages } from './segmentation-engine.js';
+import {
+  WorkQueue,
+  type EncodeOptions,
+  type Preparation,
+  type WorkPriority,
+} from './work-queue.js';
 
 /** Deterministic uniform numbers in [0, 1) (mulberry32). */
 export function seededRandom(seed: number): () => number {
@@ -336,4 +345,129 @@ export function simulatedMemory() {
     await manager.check();
   };
   return { manager, probe, lines, setUsage };
+}
+
+/** Encodes whose runs the test finishes by hand, with the order they started in. */
+export function queueHarness(queue = new WorkQueue()) {
+  const started: string[] = [];
+  const runs = new Map<string, Deferred<string>>();
+  const signals = new Map<string, AbortSignal>();
+  let running = 0;
+  let maxRunning = 0;
+  const submit = (name: string, priority: WorkPriority, options: Partial<EncodeOptions> = {}) =>
+    queue.encode(
+      async (signal) => {
+        started.push(name);
+        signals.set(name, signal);
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        const run = deferred<string>();
+        runs.set(name, run);
+        try {
+          return await run.promise;
+        } finally {
+          running--;
+        }
+      },
+      { priority, ...options },
+    );
+  const finish = async (name: string) => {
+    runs.get(name)!.resolve(name);
+    await settle();
+  };
+  return { queue, started, submit, finish, signals, maxRunning: () => maxRunning };
+}
+
+/**
+ * A preparation (a picture decode, as the queue sees it) that the test moves on by hand (under
+ * way on native threads, finished), noting what the queue did with it. `ready = false` makes
+ * start() answer that it cannot start yet.
+ */
+export class HeldPreparation implements Preparation {
+  ready = true;
+  started = false;
+  dropped = false;
+  private readonly work = deferred();
+  private readonly native = deferred();
+
+  start(): Promise<void> | null {
+    if (!this.ready) return null;
+    this.started = true;
+    return this.work.promise;
+  }
+
+  /** The decode is done. */
+  finish(): void {
+    this.native.resolve();
+    this.work.resolve();
+  }
+
+  /** The decode no longer needs the JS thread. */
+  dispatch(): void {
+    this.native.resolve();
+  }
+
+  underWay(signal: AbortSignal): Promise<void> {
+    return Promise.race([
+      this.native.promise,
+      new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+    ]);
+  }
+
+  drop(): void {
+    this.dropped = true;
+  }
+}
+
+/**
+ * The engine's view of a real dataset that notes which images' model inputs were asked for, in
+ * order (index positions), so that a test can see when each picture was decoded.
+ */
+export function recordingImages(dataset: Dataset): EngineImages & { requested: number[] } {
+  const requested: number[] = [];
+  return {
+    index: dataset.index,
+    requested,
+    getModelInput(id, contract) {
+      requested.push(dataset.ids.indexOf(id));
+      return dataset.images.getModelInput(id, contract);
+    },
+  };
+}
+
+/**
+ * The frame of an engine test file: a dataset of `count` images made once for the file, and
+ * cleanups (engines to close, folders to remove) run after each test, last registered first.
+ */
+export function engineTestBed(count: number) {
+  let made: Dataset | undefined;
+  const cleanups: Array<() => void | Promise<void>> = [];
+  beforeAll(async () => {
+    made = await makeDataset(count);
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  afterAll(() => made?.remove());
+  const dataset = (): Dataset => {
+    if (!made) throw new Error('the test dataset is made in beforeAll');
+    return made;
+  };
+  return {
+    dataset,
+    cleanups,
+    /** The id of image `n` in index order. */
+    id: (n: number) => dataset().ids[n]!,
+    /** A `cache/embeddings` folder in a temp folder removed after the test. */
+    embeddingsDir(): string {
+      const folder = tempFolder('engine');
+      cleanups.push(folder.remove);
+      return path.join(folder.dir, 'cache', 'embeddings');
+    },
+  };
+}
+
+/** Index positions (img-NN.jpg) of the images whose keys are given, in order. */
+export function imagePositions(keys: string[]): number[] {
+  return keys.map((key) => Number(/img-(\d+)\.jpg/.exec(key)![1]));
 }

@@ -1,39 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryPressureError } from '../../memory/index.js';
 import { EngineClosedError } from './errors.js';
-import { deferred, settle, simulatedMemory, type Deferred } from './test-support.js';
-import { WorkQueue, type EncodeOptions, type WorkPriority } from './work-queue.js';
+import { queueHarness, settle, simulatedMemory } from './test-support.js';
+import { WorkQueue } from './work-queue.js';
 
-/** Encodes whose runs the test finishes by hand, with the order they started in. */
-function harness(queue = new WorkQueue()) {
-  const started: string[] = [];
-  const runs = new Map<string, Deferred<string>>();
-  const signals = new Map<string, AbortSignal>();
-  let running = 0;
-  let maxRunning = 0;
-  const submit = (name: string, priority: WorkPriority, options: Partial<EncodeOptions> = {}) =>
-    queue.encode(
-      async (signal) => {
-        started.push(name);
-        signals.set(name, signal);
-        running++;
-        maxRunning = Math.max(maxRunning, running);
-        const run = deferred<string>();
-        runs.set(name, run);
-        try {
-          return await run.promise;
-        } finally {
-          running--;
-        }
-      },
-      { priority, ...options },
-    );
-  const finish = async (name: string) => {
-    runs.get(name)!.resolve(name);
-    await settle();
-  };
-  return { queue, started, submit, finish, signals, maxRunning: () => maxRunning };
-}
+const harness = queueHarness;
 
 describe('WorkQueue encoder slot', () => {
   it('runs one encode at a time, highest priority first, first come first served within one', async () => {

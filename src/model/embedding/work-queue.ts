@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { setImmediate as afterIo, setTimeout as sleep } from 'node:timers/promises';
 import type { BackgroundGate } from '../../memory/index.js';
 import { MemoryPressureError } from '../../memory/index.js';
 import { EngineClosedError } from './errors.js';
@@ -29,6 +30,32 @@ export interface EncodeOptions {
    * requests keep their order whatever their lookups cost. Defaults to the time of submission.
    */
   order?: number;
+  /**
+   * What the encode needs first that can be done outside the encoder slot (decoding and resizing
+   * its picture): the queue starts it ahead of the encode, see WorkQueueOptions.readAhead.
+   */
+  preparation?: Preparation;
+}
+
+/**
+ * Work an encode needs first that does not need the encoder: decoding and resizing its picture.
+ * Started ahead of the encode, it runs while the encode before it holds the slot, so that the
+ * slot is not left waiting for a decode the machine had time for.
+ */
+export interface Preparation {
+  /**
+   * Starts the work and resolves when it is done; never rejects (a failure is the encode's to
+   * report when it takes the result). null when it cannot start yet: the queue asks again on
+   * its next change or when the submitter calls prepareAhead().
+   */
+  start(): Promise<void> | null;
+  /**
+   * Resolves once the work no longer needs the JS thread to progress (it runs on native threads,
+   * or is done); stops early when `signal` aborts. Absent: the work never needs it.
+   */
+  underWay?(signal: AbortSignal): Promise<void>;
+  /** The job settled (ran, was cancelled, refused, or the queue closed): let go of the result. */
+  drop(): void;
 }
 
 export type JobState = 'queued' | 'running' | 'settled';
@@ -57,6 +84,14 @@ export interface WorkQueueStats {
   cancelled: PerPriority;
   /** Background work turned away at the critical memory level. */
   refused: PerPriority;
+  /** Preparations started ahead of their encode, outside the slot. */
+  preparedAhead: PerPriority;
+  /** Of those, the encodes that found their picture ready when they took the slot. */
+  preparedInTime: PerPriority;
+  /** Of those, the ones whose job never ran (cancelled, refused, closed): decodes let go unused. */
+  droppedAhead: PerPriority;
+  /** Background preparations running now. */
+  preparing: number;
   decodes: { completed: number; failed: number };
   /** Time from submission to start, and run time, of encodes; run time of decodes. */
   encodeWait: LatencySummary;
@@ -67,21 +102,49 @@ export interface WorkQueueStats {
 export interface WorkQueueOptions {
   /** The memory manager's gate; without one, background work always runs. */
   gate?: BackgroundGate | null;
+  /**
+   * How many queued background jobs (prefetch, batch) may hold a prepared input: the next ones in
+   * line, while memory is normal. Default 2; 0 prepares none ahead.
+   */
+  readAhead?: number;
 }
+
+export const DEFAULT_READ_AHEAD = 2;
+
+/**
+ * Longest a background encode, having taken the slot, waits for the decodes started ahead to
+ * get under way before it runs (see WorkQueue.letDecodesGetUnderWay).
+ */
+export const DISPATCH_WAIT_MAX_MS = 20;
 
 /**
  * The scheduler of model work. Encodes (the expensive, whole-image step) take ONE slot, given to
  * the highest-priority queued job, first come first served within a priority. Decodes (a click's
  * answer from a ready embedding) run at once, outside the slot: a click on an encoded image never
- * waits behind an encode, even a long background one.
+ * waits in line behind an encode, even a long background one. (ONNX Runtime for Node still runs
+ * each session synchronously on the JS thread, so a running encode delays everything on that
+ * thread until it ends: microsoft/onnxruntime#19611.)
  *
  * Background encodes (prefetch, batch) ask the memory gate before they start: while memory is at
  * the warning level they stay queued (foreground work passes them), at critical they are refused
  * with MemoryPressureError, both when submitted and when already queued. Foreground work never
  * asks the gate: the user is waiting for it.
+ *
+ * Preparations (decoding the picture) run outside the slot, ahead of their encode: at once for
+ * queued foreground jobs; for background jobs, for the next `readAhead` in line only and only
+ * while the gate is open, so that read-ahead holds a bounded number of decoded pictures and
+ * stops when memory is short. A job that settles without running drops its prepared input; one
+ * that reaches the slot unprepared prepares inside it, as before. A background encode lets the
+ * decodes in flight get onto native threads before it blocks the JS thread
+ * (letDecodesGetUnderWay).
  */
 export class WorkQueue {
   private readonly gate: BackgroundGate | null;
+  private readonly readAhead: number;
+  /** Background jobs whose preparation is in flight. */
+  private readonly preparing = new Set<Job>();
+  /** Preparations a background encode has already waited for (see letDecodesGetUnderWay). */
+  private readonly waitedFor = new WeakSet<Job>();
   private readonly queues: Record<WorkPriority, Job[]> = {
     interactive: [],
     onScreen: [],
@@ -102,6 +165,9 @@ export class WorkQueue {
     failed: perPriority(),
     cancelled: perPriority(),
     refused: perPriority(),
+    preparedAhead: perPriority(),
+    preparedInTime: perPriority(),
+    droppedAhead: perPriority(),
     decodes: { completed: 0, failed: 0 },
   };
   private readonly latency = {
@@ -112,6 +178,7 @@ export class WorkQueue {
 
   constructor(options: WorkQueueOptions = {}) {
     this.gate = options.gate ?? null;
+    this.readAhead = options.readAhead ?? DEFAULT_READ_AHEAD;
   }
 
   /** A place in line for a request that will submit later (see EncodeOptions.order). */
@@ -129,8 +196,12 @@ export class WorkQueue {
   }
 
   encode<T>(task: (signal: AbortSignal) => Promise<T>, options: EncodeOptions): EncoderJob<T> {
-    const job = new Job(task, options.priority, options.order ?? this.nextOrder(), (j) =>
-      this.raise(j),
+    const job = new Job(
+      task,
+      options.priority,
+      options.order ?? this.nextOrder(),
+      (j) => this.raise(j),
+      options.preparation ?? null,
     );
     const typed = job as EncoderJob<unknown> as EncoderJob<T>;
     try {
@@ -188,8 +259,8 @@ export class WorkQueue {
     this.stopWaiting.abort(new EngineClosedError('The model work queue is closed'));
     for (const priority of WORK_PRIORITIES) {
       for (const job of this.queues[priority].splice(0)) {
-        job.settle(
-          'rejected',
+        this.discard(
+          job,
           new EngineClosedError('The model work queue closed before this work started'),
         );
       }
@@ -216,6 +287,10 @@ export class WorkQueue {
       failed: { ...c.failed },
       cancelled: { ...c.cancelled },
       refused: { ...c.refused },
+      preparedAhead: { ...c.preparedAhead },
+      preparedInTime: { ...c.preparedInTime },
+      droppedAhead: { ...c.droppedAhead },
+      preparing: this.preparing.size,
       decodes: { ...c.decodes },
       encodeWait: this.latency.encodeWait.summary(),
       encode: this.latency.encode.summary(),
@@ -223,8 +298,72 @@ export class WorkQueue {
     };
   }
 
-  /** Starts the next encode if the slot is free and the next job may run. */
+  /**
+   * Starts the preparations that may start now (see the class comment). The queue calls it on
+   * every change; a submitter calls it when a preparation that returned null may start now.
+   */
+  prepareAhead(): void {
+    if (this.closed) return;
+    for (const priority of WORK_PRIORITIES) {
+      if (isBackground(priority)) continue;
+      for (const job of this.queues[priority]) this.startPreparation(job);
+    }
+    const next = this.backgroundInLine();
+    if (this.gate && !this.gate.isOpen) {
+      // Resume read-ahead when pressure eases, even while a foreground encode holds the slot.
+      if (next.window.some((job) => !job.prepared && job.preparation)) this.waitForGate();
+      return;
+    }
+    let held = next.held;
+    for (const job of next.window) {
+      if (held >= this.readAhead) return;
+      if (!job.prepared && job.preparation) {
+        this.startPreparation(job);
+        if (job.prepared) held++;
+      }
+    }
+  }
+
+  /**
+   * The first readAhead queued background jobs in line, and how many queued background jobs
+   * hold a preparation (started or done) wherever they are in line: one that others passed keeps
+   * its picture (it is needed soon all the same) and its place in the count.
+   */
+  private backgroundInLine(): { window: Job[]; held: number } {
+    const window: Job[] = [];
+    let held = 0;
+    for (const priority of WORK_PRIORITIES) {
+      if (!isBackground(priority)) continue;
+      for (const job of this.queues[priority]) {
+        if (job.prepared) held++;
+        if (window.length < this.readAhead) window.push(job);
+      }
+    }
+    return { window, held };
+  }
+
+  private startPreparation(job: Job): void {
+    if (job.prepared || !job.preparation) return;
+    const done = job.preparation.start();
+    if (!done) return;
+    job.prepared = true;
+    this.counts.preparedAhead[job.priority]++;
+    const background = isBackground(job.priority);
+    if (background) this.preparing.add(job);
+    const next = (): void => {
+      job.preparedInTime = job.state === 'queued';
+      if (background && this.preparing.delete(job)) this.prepareAhead();
+    };
+    done.then(next, next);
+  }
+
+  /** Starts the next encode if the slot is free and the next job may run, then read-ahead. */
   private pump(): void {
+    this.fillSlot();
+    this.prepareAhead();
+  }
+
+  private fillSlot(): void {
     if (this.running || this.closed) return;
     const job = this.head();
     if (!job) {
@@ -234,7 +373,7 @@ export class WorkQueue {
     if (isBackground(job.priority) && this.gate && !this.gate.isOpen) {
       if (this.gate.state === 'refusing') {
         this.refuseBackground(refusalOf(this.gate));
-        this.pump();
+        this.fillSlot();
       } else {
         this.waitForGate();
       }
@@ -250,12 +389,17 @@ export class WorkQueue {
     const startedAt = performance.now();
     this.latency.encodeWait.record(startedAt - job.submittedAt);
     this.counts.started[job.priority]++;
-    let outcome: Promise<unknown>;
-    try {
-      outcome = job.task(job.controller.signal);
-    } catch (err) {
-      outcome = Promise.reject(err);
-    }
+    if (job.preparedInTime) this.counts.preparedInTime[job.priority]++;
+    // Now that the job has left the line, the next picture may start decoding ahead.
+    this.prepareAhead();
+    const run = (): Promise<unknown> => {
+      try {
+        return job.task(job.controller.signal);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+    const outcome = this.decodeToWaitFor(job) ? this.letDecodesGetUnderWay(job).then(run) : run();
     outcome.then(
       (value) => {
         this.counts.completed[job.priority]++;
@@ -267,6 +411,41 @@ export class WorkQueue {
         this.finish(job, 'rejected', err);
       },
     );
+  }
+
+  /**
+   * ONNX Runtime for Node runs a session synchronously on the JS thread (microsoft/onnxruntime
+   * #19611): nothing else runs on it until the encode ends. A decode started ahead that has not
+   * reached libvips yet (its file read takes a few event-loop turns) would advance one turn per
+   * encode and be late after all: on the heavy encoder most were. So before the background
+   * encode `job` runs, it waits until each decode in flight for other jobs is under way on native
+   * threads (once per decode, at most DISPATCH_WAIT_MAX_MS in all; about 2 ms on a quiet
+   * machine). Foreground encodes never wait for read-ahead.
+   */
+  private async letDecodesGetUnderWay(job: Job): Promise<void> {
+    const deadline = performance.now() + DISPATCH_WAIT_MAX_MS;
+    for (let other = this.decodeToWaitFor(job); other; other = this.decodeToWaitFor(job)) {
+      this.waitedFor.add(other);
+      const left = deadline - performance.now();
+      if (left <= 0 || this.closed) return;
+      const stop = new AbortController();
+      await Promise.race([
+        other.preparation?.underWay?.(stop.signal),
+        sleep(left, undefined, { signal: stop.signal }).catch(() => undefined),
+      ]);
+      stop.abort();
+      // A decode that has just ended may have started the next one: it gets its turn too.
+      await afterIo();
+    }
+  }
+
+  /** A background job other than `job` whose decode is in flight and was not waited for yet. */
+  private decodeToWaitFor(job: Job): Job | null {
+    if (this.closed || !isBackground(job.priority)) return null;
+    for (const other of this.preparing) {
+      if (other !== job && !this.waitedFor.has(other) && other.preparation?.underWay) return other;
+    }
+    return null;
   }
 
   private finish(job: Job, how: 'resolved' | 'rejected', value: unknown): void {
@@ -296,7 +475,7 @@ export class WorkQueue {
       if (!isBackground(priority)) continue;
       for (const job of this.queues[priority].splice(0)) {
         this.counts.refused[priority]++;
-        job.settle('rejected', error);
+        this.discard(job, error);
       }
     }
   }
@@ -305,11 +484,19 @@ export class WorkQueue {
     if (job.state === 'queued') {
       this.remove(job);
       this.counts.cancelled[job.priority]++;
-      job.settle('rejected', abortReason(signal));
-      this.pump();
+      this.discard(job, abortReason(signal));
+      // After the other listeners of this abort: a whole batch stopping at once must not start
+      // decodes for the jobs behind this one, about to go too.
+      queueMicrotask(() => this.pump());
     } else if (job.state === 'running') {
       job.controller.abort(abortReason(signal));
     }
+  }
+
+  /** Settles queued work that will not run; what was prepared for it is let go, and counted. */
+  private discard(job: Job, error: unknown): void {
+    if (job.prepared) this.counts.droppedAhead[job.priority]++;
+    job.settle('rejected', error);
   }
 
   private raise(job: Job): void {
@@ -357,6 +544,10 @@ class Job implements EncoderJob<unknown> {
   submittedAt = 0;
   /** Removes the listener on the submitter's signal. */
   detach: () => void = () => {};
+  /** Its preparation was started ahead of the encode. */
+  prepared = false;
+  /** ... and finished before the job took the slot. */
+  preparedInTime = false;
   /** Aborted when the submitter's signal aborts during the run, or when the queue closes. */
   readonly controller = new AbortController();
   private resolveResult!: (value: unknown) => void;
@@ -367,6 +558,7 @@ class Job implements EncoderJob<unknown> {
     public priority: WorkPriority,
     readonly order: number,
     private readonly onRaise: (job: Job) => void,
+    public preparation: Preparation | null,
   ) {
     this.wantedPriority = priority;
     this.result = new Promise<unknown>((resolve, reject) => {
@@ -385,6 +577,8 @@ class Job implements EncoderJob<unknown> {
     if (this.state === 'settled') return;
     this.state = 'settled';
     this.detach();
+    this.preparation?.drop();
+    this.preparation = null;
     if (how === 'resolved') this.resolveResult(value);
     else this.rejectResult(value);
   }
