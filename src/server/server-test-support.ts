@@ -20,25 +20,23 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  server?: Partial<ServerOptions>;
+  set?: Record<string, string>;
+  webRoot?: string | null;
+}
+
 /**
- * A real server over a temporary copy of sample photos: real index, SQLite project, default
- * segmenter and engine. Requests go through app.inject unless a test listens.
+ * A real server over a dataset folder: real index, SQLite project, default segmenter and
+ * engine. The project lives in `projectDir` (default: inside the dataset); `cleanup` runs after
+ * everything is closed. Requests go through app.inject unless a test listens.
  */
-export async function startTestServer(
-  options: {
-    photos?: string[];
-    server?: Partial<ServerOptions>;
-    set?: Record<string, string>;
-    webRoot?: string | null;
-  } = {},
+async function serveDataset(
+  datasetDir: string,
+  projectDir: string | undefined,
+  options: TestServerOptions,
+  cleanup: () => void,
 ): Promise<TestServer> {
-  const datasetDir = mkdtempSync(path.join(os.tmpdir(), 'sam-server-'));
-  const photos = options.photos ?? ['coffee.png', 'chelsea.png', 'rocket.jpg'];
-  for (const [i, photo] of photos.entries()) {
-    const sub = i === 2 ? path.join(datasetDir, 'more') : datasetDir;
-    mkdirSync(sub, { recursive: true });
-    copyFileSync(path.join(EXAMPLE_PHOTOS, photo), path.join(sub, photo));
-  }
   const config = loadConfig({
     env: {},
     flags: parseSetFlags(
@@ -47,11 +45,15 @@ export async function startTestServer(
   });
   const session = await openAnnotationSession({
     datasetDir,
+    ...(projectDir ? { projectDir } : {}),
     classesFile: EXAMPLE_CLASSES,
     config,
     logger: silentLogger,
     version: '0.0.0-test',
     webRoot: options.webRoot ?? null,
+  }).catch((error: unknown) => {
+    cleanup();
+    throw error;
   });
   const server = await buildServer(session.deps, {
     host: '127.0.0.1',
@@ -66,7 +68,38 @@ export async function startTestServer(
     async close() {
       await server.close();
       await session.close();
-      rmSync(datasetDir, { recursive: true, force: true });
+      cleanup();
     },
   };
+}
+
+/** A server over a temporary copy of sample photos (the third one in a subfolder). */
+export function startTestServer(
+  options: TestServerOptions & { photos?: string[] } = {},
+): Promise<TestServer> {
+  const datasetDir = mkdtempSync(path.join(os.tmpdir(), 'sam-server-'));
+  const photos = options.photos ?? ['coffee.png', 'chelsea.png', 'rocket.jpg'];
+  for (const [i, photo] of photos.entries()) {
+    const sub = i === 2 ? path.join(datasetDir, 'more') : datasetDir;
+    mkdirSync(sub, { recursive: true });
+    copyFileSync(path.join(EXAMPLE_PHOTOS, photo), path.join(sub, photo));
+  }
+  return serveDataset(datasetDir, undefined, options, () =>
+    rmSync(datasetDir, { recursive: true, force: true }),
+  );
+}
+
+/**
+ * A server over a folder the test prepared itself (a generated photo, a 100,000-image tree),
+ * left untouched: the project goes to a temporary folder, so a large generated dataset can be
+ * reused between runs.
+ */
+export function startDatasetServer(
+  datasetDir: string,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
+  const projectDir = mkdtempSync(path.join(os.tmpdir(), 'sam-e2e-project-'));
+  return serveDataset(datasetDir, projectDir, options, () =>
+    rmSync(projectDir, { recursive: true, force: true }),
+  );
 }

@@ -16,8 +16,11 @@ import {
   type Request,
 } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/server-test-support.js';
-import { startDatasetServer } from './dataset-server';
+import {
+  startDatasetServer,
+  startTestServer,
+  type TestServer,
+} from '../../server/server-test-support.js';
 import type {
   CandidateDto,
   ChangeResponse,
