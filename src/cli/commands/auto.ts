@@ -4,11 +4,11 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
+import type { ImageIndex } from '../../dataset/index.js';
 import {
   DatasetError,
   ImageChangedError,
   ImageDecodeError,
-  ImageIndex,
   ImageService,
 } from '../../dataset/index.js';
 import {
@@ -28,6 +28,7 @@ import { ModelNotInstalledError, ModelResolveError } from '../../model/registry/
 import { segmenterImageOf } from '../../model/segmenter-image.js';
 import type { Segmenter } from '../../model/segmenter.js';
 import { commandContext, PROJECT_DIR_NAME, type GlobalOptions } from '../context.js';
+import { locateDataset, openIndex } from '../project.js';
 import { EXIT, type CliIO } from '../io.js';
 
 interface AutoOptions {
@@ -117,15 +118,11 @@ export function registerAutoCommand(
         setExit(EXIT.usage);
         return;
       }
-      const root = path.resolve(dir);
-      const projectDir = path.resolve(options.project ?? path.join(root, PROJECT_DIR_NAME));
+      const location = locateDataset(dir, options.project);
+      const { projectDir } = location;
       let index: ImageIndex;
       try {
-        index = ImageIndex.open(root, {
-          projectDirName: PROJECT_DIR_NAME,
-          extraSkip: [projectDir],
-          pixelLimit: config.get('dataset.decodePixelLimit'),
-        });
+        index = openIndex(location, config);
       } catch (err) {
         if (!(err instanceof DatasetError)) throw err;
         io.err(`error: ${err.message}`);

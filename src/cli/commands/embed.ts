@@ -1,14 +1,15 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ImageDecodeError, ImageIndex, ImageService } from '../../dataset/index.js';
+import type { ImageIndex } from '../../dataset/index.js';
+import { ImageDecodeError, ImageService } from '../../dataset/index.js';
 import { SegmentationEngine, folderNameOf } from '../../model/embedding/index.js';
 import { openSegmenter } from '../../model/open-segmenter.js';
 import { ModelRegistryError } from '../../model/registry/index.js';
 import type { Segmenter } from '../../model/segmenter.js';
 import { commandContext, PROJECT_DIR_NAME, type GlobalOptions } from '../context.js';
 import { EXIT, printJson, processIO, type CliIO } from '../io.js';
-import { hostBudgetBytes } from '../project.js';
+import { hostBudgetBytes, locateDataset, openIndex } from '../project.js';
 
 interface EmbedOptions {
   model?: string;
@@ -208,14 +209,10 @@ export function registerEmbedCommand(
         setExit(EXIT.usage);
         return;
       }
-      const root = path.resolve(dir);
-      const projectDir = path.resolve(options.project ?? path.join(root, PROJECT_DIR_NAME));
+      const location = locateDataset(dir, options.project);
+      const { root, projectDir } = location;
       // The command lists broken files itself: the index logs nothing about them.
-      const index = ImageIndex.open(root, {
-        projectDirName: PROJECT_DIR_NAME,
-        extraSkip: [projectDir],
-        pixelLimit: config.get('dataset.decodePixelLimit'),
-      });
+      const index = openIndex(location, config);
       let segmenter: Segmenter;
       try {
         segmenter = await openSegmenter(options.model, { config, logger });
