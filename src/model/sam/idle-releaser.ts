@@ -1,5 +1,7 @@
 import type { Releaser } from '../../memory/types.js';
-import type { LazySession } from './lazy-session.js';
+import type { LazySession, ReleasableSession } from './lazy-session.js';
+
+type IdleCheckable = Pick<LazySession<ReleasableSession>, 'loaded' | 'busy' | 'idleMs' | 'release'>;
 
 /**
  * The memory manager's handle on model sessions: under critical pressure it frees every loaded
@@ -9,7 +11,7 @@ import type { LazySession } from './lazy-session.js';
 export class IdleSessionReleaser implements Releaser {
   constructor(
     readonly name: string,
-    private readonly sessions: () => readonly LazySession[],
+    private readonly sessions: () => readonly IdleCheckable[],
     private readonly idleSeconds: number,
   ) {}
 

@@ -1,12 +1,19 @@
 import { stat } from 'node:fs/promises';
 import type { InferenceSession } from 'onnxruntime-node';
 
+/** What LazySession needs of a session: a way to free it, and whether it still works. */
+export interface ReleasableSession {
+  release(): Promise<void>;
+  /** True when the session can no longer run (its worker thread died): it is opened again. */
+  readonly closed?: boolean;
+}
+
 /** Opens the session of a file; may check what it declares before handing it out. */
-export type SessionOpener = (file: string) => Promise<InferenceSession>;
+export type SessionOpener<S> = (file: string) => Promise<S>;
 
 /** One loaded (or loading) session and the runs that hold it. */
-interface Loaded {
-  session: Promise<InferenceSession>;
+interface Loaded<S> {
+  session: Promise<S>;
   users: number;
   onDrained: (() => void)[];
 }
@@ -16,15 +23,15 @@ interface Loaded {
  * Runs in flight keep their session: release() lets them finish before freeing it, and a run
  * that starts meanwhile simply loads a fresh one.
  */
-export class LazySession {
-  private current: Loaded | null = null;
+export class LazySession<S extends ReleasableSession = InferenceSession> {
+  private current: Loaded<S> | null = null;
   private lastUsedAt = Date.now();
 
   constructor(
     readonly file: string,
-    private readonly open: SessionOpener,
+    private readonly open: SessionOpener<S>,
     /** Adopted as the loaded session (the factory opens both files to detect the contracts). */
-    initial?: InferenceSession,
+    initial?: S,
   ) {
     if (initial) this.current = { session: Promise.resolve(initial), users: 0, onDrained: [] };
   }
@@ -43,11 +50,15 @@ export class LazySession {
   }
 
   /** Runs `work` with the session, loading it first if needed. */
-  async use<T>(work: (session: InferenceSession) => Promise<T>): Promise<T> {
+  async use<T>(work: (session: S) => Promise<T>): Promise<T> {
     const entry = this.acquire();
     entry.users += 1;
     try {
-      return await work(await entry.session);
+      const session = await entry.session;
+      if (!session.closed) return await work(session);
+      // Its thread died: forget it (nothing more to free) and run on a fresh one.
+      if (this.current === entry) this.current = null;
+      return await this.use(work);
     } finally {
       entry.users -= 1;
       this.lastUsedAt = Date.now();
@@ -70,9 +81,9 @@ export class LazySession {
     return (await stat(this.file).catch(() => ({ size: 0 }))).size;
   }
 
-  private acquire(): Loaded {
+  private acquire(): Loaded<S> {
     if (!this.current) {
-      const entry: Loaded = { session: this.open(this.file), users: 0, onDrained: [] };
+      const entry: Loaded<S> = { session: this.open(this.file), users: 0, onDrained: [] };
       this.current = entry;
       // A failed load is not kept: the next use tries again.
       entry.session.catch(() => {

@@ -22,6 +22,11 @@ export interface InputTensor {
   type: 'float32' | 'uint8';
   data: Float32Array | Uint8Array;
   dims: number[];
+  /**
+   * Whether `data` was made for this input alone, so that its buffer may be handed to another
+   * thread; false when it is a view of the picture's pixels, which a cache may still hold.
+   */
+  owned: boolean;
 }
 
 export function resizeContractOf(encoder: EncoderContract): ResizeContract {
@@ -51,9 +56,21 @@ export async function encoderInput(
     case 'A1':
       return a1Input(encoder.input, encoder.inputType, rgb);
     case 'A2':
-      return { name: encoder.input, type: 'float32', data: sam1Nchw(rgb), dims: nchwDims() };
+      return {
+        name: encoder.input,
+        type: 'float32',
+        data: sam1Nchw(rgb),
+        dims: nchwDims(),
+        owned: true,
+      };
     case 'B':
-      return { name: encoder.input, type: 'float32', data: sam2Nchw(rgb), dims: nchwDims() };
+      return {
+        name: encoder.input,
+        type: 'float32',
+        data: sam2Nchw(rgb),
+        dims: nchwDims(),
+        owned: true,
+      };
   }
 }
 
@@ -69,6 +86,7 @@ export function a1Input(name: string, type: 'float32' | 'uint8', rgb: RawImage):
     type,
     data: type === 'uint8' ? pixels : Float32Array.from(pixels),
     dims: [rgb.height, rgb.width, 3],
+    owned: type !== 'uint8',
   };
 }
 

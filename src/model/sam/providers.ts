@@ -4,6 +4,9 @@ import type { Config } from '../../config/index.js';
 import type { Logger } from '../../log/logger.js';
 import { GPU_OPT_IN_COMMAND } from '../onnx-runtime-info.js';
 import { ModelLoadError, type ModelRole } from './errors.js';
+import { loadOrt } from './ort-module.js';
+
+export { loadOrt };
 
 export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'coreml', 'dml'] as const;
 export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];
@@ -22,6 +25,12 @@ export interface SessionSettings {
    */
   threadSpinning?: boolean;
 }
+
+/** Creates a session of `file` with the given options (ONNX Runtime's create, or a worker's). */
+export type SessionOpen<S> = (
+  file: string,
+  options: Ort.InferenceSession.SessionOptions,
+) => Promise<S>;
 
 export class ProviderListError extends Error {
   constructor(
@@ -80,23 +89,6 @@ export function sessionOptions(
   };
 }
 
-let ortModule: Promise<typeof Ort> | undefined;
-
-/**
- * onnxruntime-node, imported on first use so that a broken native install is reported by the
- * command that needs it. Its native log level is read once, when the first session is created:
- * unless someone chose a level already, it is set to 'fatal' so that a missing GPU provider does
- * not print a red native error line next to our own warning (ORT's messages still reach us in
- * the errors it throws).
- */
-export function loadOrt(): Promise<typeof Ort> {
-  ortModule ??= import('onnxruntime-node').then((ort) => {
-    if (ort.env.logLevel === 'warning') ort.env.logLevel = 'fatal';
-    return ort;
-  });
-  return ortModule;
-}
-
 function messageOf(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).trim();
 }
@@ -121,22 +113,32 @@ export class SessionFactory {
     return this.unavailable;
   }
 
+  /** Opens `file` as an in-thread ONNX Runtime session. */
   async create(
     file: string,
     role: ModelRole,
   ): Promise<{ session: Ort.InferenceSession; provider: ExecutionProviderName }> {
+    const ort = await loadOrt();
+    return this.createWith(file, role, (f, options) => ort.InferenceSession.create(f, options));
+  }
+
+  /** Opens `file` through `open` (e.g. a session in a worker thread), provider by provider. */
+  async createWith<S>(
+    file: string,
+    role: ModelRole,
+    open: SessionOpen<S>,
+  ): Promise<{ session: S; provider: ExecutionProviderName }> {
     try {
       await access(file);
     } catch {
       throw new ModelLoadError(file, role, 'the file does not exist or cannot be read');
     }
-    const ort = await loadOrt();
     const order = this.settings.providers.filter((p) => !this.unavailable.has(p));
     if (!order.includes('cpu')) order.push('cpu');
     const failed = new Map<ExecutionProviderName, string>();
     for (const provider of order) {
       try {
-        const session = await ort.InferenceSession.create(file, this.options(provider));
+        const session = await open(file, this.options(provider));
         this.reportFallback(failed, provider);
         return { session, provider };
       } catch (err) {

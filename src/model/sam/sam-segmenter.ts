@@ -29,7 +29,7 @@ import { checkEmbedding, embeddingLayout } from './embedding-tensors.js';
 import { ModelContractError, type ModelRole } from './errors.js';
 import { frameLogits } from './frame-logits.js';
 import { IdleSessionReleaser } from './idle-releaser.js';
-import { LazySession } from './lazy-session.js';
+import { LazySession, type ReleasableSession } from './lazy-session.js';
 import { encoderInput, frameSize } from './preprocess.js';
 import { isAmbiguous, validatePrompt } from './prompt.js';
 import {
@@ -40,6 +40,7 @@ import {
   type SessionSettings,
 } from './providers.js';
 import { declaredTensors, type DeclaredTensors } from './tensor-info.js';
+import { WorkerSession } from './worker/worker-session.js';
 
 export interface SamModelFiles {
   encoderPath: string;
@@ -61,20 +62,23 @@ export interface SamSegmenterOptions {
 /** 1/4 of the 1024 frame: the low-res mask grid of every SAM decoder. */
 const LOW_RES_SCALE = LOW_RES_SIDE / 1024;
 
-interface Opened<C> {
-  session: Ort.InferenceSession;
+interface Opened<C, S = Ort.InferenceSession> {
+  session: S;
   provider: ExecutionProviderName;
   contract: C;
   declared: DeclaredTensors;
 }
 
-async function openChecked<C>(
-  factory: SessionFactory,
+type InspectableSession = Pick<Ort.InferenceSession, 'inputMetadata' | 'outputMetadata'> &
+  ReleasableSession;
+
+async function openChecked<C, S extends InspectableSession>(
+  open: (file: string, role: ModelRole) => Promise<{ session: S; provider: ExecutionProviderName }>,
   file: string,
   role: ModelRole,
   detect: (file: string, declared: DeclaredTensors) => C,
-): Promise<Opened<C>> {
-  const { session, provider } = await factory.create(file, role);
+): Promise<Opened<C, S>> {
+  const { session, provider } = await open(file, role);
   try {
     const declared = declaredTensors(session);
     return { session, provider, contract: detect(file, declared), declared };
@@ -82,6 +86,15 @@ async function openChecked<C>(
     await session.release();
     throw err;
   }
+}
+
+/** How each role's sessions are opened: the encoder in a worker thread, the decoder in this one. */
+function sessionOpeners(factory: SessionFactory) {
+  return {
+    encoder: (file: string, role: ModelRole) =>
+      factory.createWith(file, role, (f, options) => WorkerSession.create(f, options)),
+    decoder: (file: string, role: ModelRole) => factory.create(file, role),
+  };
 }
 
 /**
@@ -96,10 +109,11 @@ export async function openSamSegmenter(
   const config = options.config ?? defaultConfig();
   const settings = { ...sessionSettingsFrom(config), ...options.settings };
   const factory = new SessionFactory(settings, options.logger ?? silentLogger);
-  const encoder = await openChecked(factory, files.encoderPath, 'encoder', detectEncoder);
+  const open = sessionOpeners(factory);
+  const encoder = await openChecked(open.encoder, files.encoderPath, 'encoder', detectEncoder);
   let decoder: Opened<DecoderContract>;
   try {
-    decoder = await openChecked(factory, files.decoderPath, 'decoder', detectDecoder);
+    decoder = await openChecked(open.decoder, files.decoderPath, 'decoder', detectDecoder);
   } catch (err) {
     await encoder.session.release();
     throw err;
@@ -129,7 +143,11 @@ export class SamSegmenter implements Segmenter {
   readonly kind: 'sam1' | 'sam2';
   readonly encoderContract: EncoderContract;
   readonly decoderContract: DecoderContract;
-  private readonly encoder: LazySession;
+  /**
+   * In a worker thread: an encode takes from tenths of a second to seconds, and in this thread
+   * it would hold every click and request for that long.
+   */
+  private readonly encoder: LazySession<WorkerSession>;
   private readonly decoder: LazySession;
   private readonly providers: Record<ModelRole, ExecutionProviderName>;
   private readonly maxDecodeSide: number;
@@ -139,7 +157,7 @@ export class SamSegmenter implements Segmenter {
     readonly id: string,
     private readonly factory: SessionFactory,
     config: Config,
-    encoder: Opened<EncoderContract>,
+    encoder: Opened<EncoderContract, WorkerSession>,
     decoder: Opened<DecoderContract>,
     readonly files: SamModelFiles,
   ) {
@@ -149,14 +167,15 @@ export class SamSegmenter implements Segmenter {
     this.providers = { encoder: encoder.provider, decoder: decoder.provider };
     this.maxDecodeSide = config.get('model.maxDecodeSide');
     this.idleSeconds = config.get('model.sessionIdleSeconds');
+    const open = sessionOpeners(factory);
     this.encoder = new LazySession(
       files.encoderPath,
-      (file) => this.reopen(file, 'encoder', detectEncoder, encoder.contract),
+      (file) => this.reopen(open.encoder, file, 'encoder', detectEncoder, encoder.contract),
       encoder.session,
     );
     this.decoder = new LazySession(
       files.decoderPath,
-      (file) => this.reopen(file, 'decoder', detectDecoder, decoder.contract),
+      (file) => this.reopen(open.decoder, file, 'decoder', detectDecoder, decoder.contract),
       decoder.session,
     );
   }
@@ -175,10 +194,11 @@ export class SamSegmenter implements Segmenter {
     signal?.throwIfAborted();
     const input = await encoderInput(this.encoderContract, image);
     signal?.throwIfAborted();
-    const ort = await loadOrt();
-    const feeds = { [input.name]: new ort.Tensor(input.type, input.data, input.dims) };
+    const feeds = { [input.name]: { type: input.type, data: input.data, dims: input.dims } };
     const layout = embeddingLayout(this.encoderContract);
-    const outputs = await this.encoder.use((session) => session.run(feeds, Object.keys(layout)));
+    const outputs = await this.encoder.use((session) =>
+      session.run(feeds, Object.keys(layout), input.owned),
+    );
     const tensors: Record<string, StoredTensor> = {};
     for (const [name, dims] of Object.entries(layout)) {
       const out = outputs[name]!;
@@ -284,13 +304,17 @@ export class SamSegmenter implements Segmenter {
     };
   }
 
-  private async reopen<C extends EncoderContract | DecoderContract>(
+  private async reopen<C extends EncoderContract | DecoderContract, S extends InspectableSession>(
+    open: (
+      file: string,
+      role: ModelRole,
+    ) => Promise<{ session: S; provider: ExecutionProviderName }>,
     file: string,
     role: ModelRole,
     detect: (file: string, declared: DeclaredTensors) => C,
     expected: C,
-  ): Promise<Ort.InferenceSession> {
-    const opened = await openChecked(this.factory, file, role, detect);
+  ): Promise<S> {
+    const opened = await openChecked(open, file, role, detect);
     if (!sameContract(opened.contract, expected)) {
       await opened.session.release();
       throw new ModelContractError(

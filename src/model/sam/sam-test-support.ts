@@ -40,7 +40,12 @@ export async function sceneImage(scene: Scene, key = `scene-${scene.width}x${sce
 }
 
 export type EncoderRole =
-  'encoderA1' | 'encoderA1Uint8' | 'encoderA2' | 'encoderA2Image' | 'encoderSam2';
+  | 'encoderA1'
+  | 'encoderA1Uint8'
+  | 'encoderA2'
+  | 'encoderA2Image'
+  | 'encoderA2Heavy'
+  | 'encoderSam2';
 export type DecoderRole = 'decoderSingle' | 'decoderMulti' | 'decoderEdgeSam' | 'decoderSam2';
 
 export async function openTestPair(

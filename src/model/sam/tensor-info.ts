@@ -19,7 +19,9 @@ function infoOf(meta: InferenceSession.ValueMetadata): TensorInfo {
   return { name: meta.name, type: meta.type, dims: [...meta.shape] };
 }
 
-export function declaredTensors(session: InferenceSession): DeclaredTensors {
+export function declaredTensors(
+  session: Pick<InferenceSession, 'inputMetadata' | 'outputMetadata'>,
+): DeclaredTensors {
   return {
     inputs: session.inputMetadata.map(infoOf),
     outputs: session.outputMetadata.map(infoOf),
