@@ -6,6 +6,7 @@ import { loadConfig, parseSetFlags } from '../config/index.js';
 import { silentLogger } from '../log/logger.js';
 import { openAnnotationSession, type AnnotationSession } from '../cli/annotation-session.js';
 import { buildServer, type AnnotationServer } from './app.js';
+import type { Segmenter } from '../model/segmenter.js';
 import type { ServerOptions } from './server-context.js';
 
 export const EXAMPLE_PHOTOS = fileURLToPath(new URL('../../examples/photos/', import.meta.url));
@@ -24,6 +25,8 @@ export interface TestServerOptions {
   server?: Partial<ServerOptions>;
   set?: Record<string, string>;
   webRoot?: string | null;
+  /** A segmenter the test opened (closed with the server); default: the built-in one. */
+  segmenter?: Segmenter;
 }
 
 /**
@@ -51,6 +54,7 @@ async function serveDataset(
     logger: silentLogger,
     version: '0.0.0-test',
     webRoot: options.webRoot ?? null,
+    ...(options.segmenter ? { segmenter: options.segmenter } : {}),
   }).catch((error: unknown) => {
     cleanup();
     throw error;
