@@ -271,6 +271,14 @@ export const CONFIG_KEYS = {
     allowed: 'an integer from 0 to 1024 (0 = ONNX Runtime chooses)',
     description: 'Threads ONNX Runtime may use to run independent operators in parallel.',
   }),
+  'model.threadSpinning': key({
+    schema: z.boolean(),
+    default: false,
+    parse: 'boolean',
+    allowed: 'true or false',
+    description:
+      "Whether ONNX Runtime's threads busy-wait for work after each run. Off: on a shared or small machine the spinning pool slowed the post-processing and other sessions, and doubled a click's decoder time under load; on a dedicated many-core machine it can shave a little latency.",
+  }),
   'model.maxDecodeSide': key({
     schema: z.number().int().min(64).max(65536),
     default: 1024,

@@ -48,8 +48,11 @@ describe('execution provider list', () => {
       providers: ['cuda', 'cpu'],
       intraOpThreads: 2,
       interOpThreads: 0,
+      threadSpinning: false,
     });
     expect(sessionSettingsFrom(defaultConfig()).providers).toEqual(['cpu']);
+    const spinning = defaultConfig().with({ 'model.threadSpinning': true });
+    expect(sessionSettingsFrom(spinning).threadSpinning).toBe(true);
   });
 });
 

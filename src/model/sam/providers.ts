@@ -65,6 +65,7 @@ export function sessionSettingsFrom(config: Config): SessionSettings {
     providers: parseExecutionProviders(config.get('model.executionProviders')),
     intraOpThreads: config.get('model.intraOpThreads'),
     interOpThreads: config.get('model.interOpThreads'),
+    threadSpinning: config.get('model.threadSpinning'),
   };
 }
 
