@@ -67,36 +67,48 @@ function hostName(hostHeader: string | undefined): string {
  * are authorised too.
  */
 export function registerAccessControl(app: FastifyInstance, options: AccessOptions): void {
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (options.allowedHosts && !options.allowedHosts.has(hostName(request.headers.host))) {
-      throw new HttpError(
-        403,
-        'forbidden_host',
-        `Host "${request.headers.host ?? ''}" is not served here; open the address the server printed.`,
-      );
+  // A callback hook, not an async one: it runs on every request, and an async hook costs a
+  // promise and a turn of the microtask queue each time.
+  app.addHook('onRequest', (request, reply, done) => {
+    try {
+      checkAccess(request, reply, options);
+    } catch (err) {
+      done(err as Error);
+      return;
     }
-    const expected = options.token;
-    if (expected === null) return;
-    const fromQuery = queryToken(request);
-    const given =
-      bearer(request.headers.authorization) ??
-      fromQuery ??
-      cookieValue(request.headers.cookie, TOKEN_COOKIE);
-    if (given === undefined) {
-      throw new HttpError(
-        401,
-        'unauthorized',
-        'This server requires a token: open the URL with ?token=... or send Authorization: Bearer <token>.',
-      );
-    }
-    if (!sameSecret(given, expected)) {
-      throw new HttpError(401, 'unauthorized', 'The token is not correct.');
-    }
-    if (fromQuery !== undefined) {
-      reply.header(
-        'set-cookie',
-        `${TOKEN_COOKIE}=${encodeURIComponent(expected)}; Path=/; HttpOnly; SameSite=Strict`,
-      );
-    }
+    done();
   });
+}
+
+function checkAccess(request: FastifyRequest, reply: FastifyReply, options: AccessOptions): void {
+  if (options.allowedHosts && !options.allowedHosts.has(hostName(request.headers.host))) {
+    throw new HttpError(
+      403,
+      'forbidden_host',
+      `Host "${request.headers.host ?? ''}" is not served here; open the address the server printed.`,
+    );
+  }
+  const expected = options.token;
+  if (expected === null) return;
+  const fromQuery = queryToken(request);
+  const given =
+    bearer(request.headers.authorization) ??
+    fromQuery ??
+    cookieValue(request.headers.cookie, TOKEN_COOKIE);
+  if (given === undefined) {
+    throw new HttpError(
+      401,
+      'unauthorized',
+      'This server requires a token: open the URL with ?token=... or send Authorization: Bearer <token>.',
+    );
+  }
+  if (!sameSecret(given, expected)) {
+    throw new HttpError(401, 'unauthorized', 'The token is not correct.');
+  }
+  if (fromQuery !== undefined) {
+    reply.header(
+      'set-cookie',
+      `${TOKEN_COOKIE}=${encodeURIComponent(expected)}; Path=/; HttpOnly; SameSite=Strict`,
+    );
+  }
 }
