@@ -1,12 +1,18 @@
+import { execFile } from 'node:child_process';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureTestModels, type TestModelPaths } from '../../../../tools/test-models/index.js';
 import { objectsScene } from '../../../../tools/test-models/test-support.js';
 import { openTestPair, sceneImage } from '../sam-test-support.js';
+import { scriptCommand } from '../../../store/testdata/built-script.js';
 import { WorkerSession } from './worker-session.js';
+
+const run = promisify(execFile);
 
 let models: TestModelPaths;
 let tmp: string;
@@ -117,6 +123,15 @@ describe('WorkerSession', () => {
     expect(worker.closed).toBe(true);
     await expect(worker.run({}, ['image_embeddings'])).rejects.toThrow(/stopped/);
     await worker.release();
+  });
+
+  it('keeps a process alive until release() is done, as a command ending with it needs', async () => {
+    const script = fileURLToPath(new URL('./testdata/run-release-print.ts', import.meta.url));
+    const srcRoot = fileURLToPath(new URL('../../../', import.meta.url));
+    const distRoot = path.join(srcRoot, '..', 'dist');
+    const { args } = scriptCommand(script, srcRoot, distRoot);
+    const { stdout } = await run(process.execPath, [...args, models.encoderA2]);
+    expect(stdout).toBe('released after a run giving [1,256,64,64]\n');
   });
 
   it('release() ends the thread; runs after it are refused', async () => {

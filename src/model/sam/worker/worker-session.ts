@@ -119,6 +119,9 @@ export class WorkerSession {
       this.worker.on('message', onMessage);
       this.worker.once('exit', () => resolve());
     });
+    // Kept alive until the thread answers: an idle session's thread is unref'ed, and a command
+    // that releases its model last would otherwise exit right here, before printing its result.
+    this.worker.ref();
     this.worker.postMessage({ kind: 'release' } satisfies ToWorker);
     await released;
     this.stop(new Error(`the ONNX Runtime session of ${this.file} was released`));
