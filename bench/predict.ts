@@ -1,19 +1,22 @@
 /**
  * `npm run bench -- predict [--reps N] [--warmup N] [--model NAME|DIR|FILE] [--edgesam]
  * [--spinning on|off]`: one click -> masks through SamSegmenter.predict on a cached embedding
- * (prompt checks and conversion, decoder run, candidate selection, upsampling to the original
- * size, COCO RLE) against the raw decoder `session.run` on the same feeds built by hand from
- * the reference's rules (no post-processing), the two taking turns after a warm-up (40 timed
- * rounds and 5 warm-up rounds by default).
+ * (prompt checks and conversion, decoder run, candidate selection, logits resampled to the
+ * original size, COCO RLE) against a plain decoder `session.run` on the same feeds built by hand
+ * from the reference's rules, returning every output the decoder has (masks included, no
+ * post-processing), the two taking turns after a warm-up (40 timed rounds and 5 warm-up rounds
+ * by default).
  *
  * Pictures: the generated objects scene at 1500x1000 and 6000x4000, written as JPEG files and
- * encoded once each; the click is on the blue disc. Both sides ask the decoder for masks of the
- * same size (SamSegmenter.decodeSize: the 1024 model frame for pictures above
- * model.maxDecodeSide), so the ratio is what the engine adds to the decoder run. For pictures
- * above that size `rawAtOriginalP50Ms` also times the reference way (the decoder upsamples to the
- * original size itself), for context. For contract A decoders the engine's own work is also
- * timed stage by stage on the raw outputs, warm and on their own (`stages`); `pageFaultsP50` shows
- * the runs did not pay for fresh memory (see interleaved()).
+ * encoded once each; the click is on the blue disc. The feeds are the engine's (orig_im_size =
+ * SamSegmenter.decodeSize: the 1024 model frame for pictures above model.maxDecodeSide). A
+ * contract A decoder with low-res logits is not asked for its full-size masks by the engine,
+ * which resamples them itself near the mask; `rawEngineFetchesP50Ms` times the decoder fetching
+ * only what the engine fetches, and `ratioVsRawEngineFetches` compares against that. For
+ * pictures above model.maxDecodeSide `rawAtOriginalP50Ms` also times the reference way (the
+ * decoder upsamples to the original size itself). For contract A decoders the engine's own work
+ * is also timed stage by stage on the raw outputs, warm and on their own (`stages`);
+ * `pageFaultsP50` shows the runs did not pay for fresh memory (see interleaved()).
  *
  * Models: the generated contract A test decoders with C = 1 and C = 4 (the light A2 encoder: it
  * gives the heavy encoder's embedding exactly, and encoding is not timed here), with
@@ -29,7 +32,9 @@ import { candidateSelection } from '../src/model/sam/candidates.js';
 import { LOW_RES_SIDE, type DecoderContract } from '../src/model/sam/contract.js';
 import { decoderFeeds, decoderFetches } from '../src/model/sam/decoder-feeds.js';
 import { openSamSegmenter, type SamSegmenter } from '../src/model/sam/index.js';
-import { gridStats } from '../src/model/sam/grid-stats.js';
+import { frameLogits } from '../src/model/sam/frame-logits.js';
+import { gridStats, type GridStats, type LogitGrid } from '../src/model/sam/grid-stats.js';
+import { frameSize } from '../src/model/sam/preprocess.js';
 import { upsampleMask } from '../src/model/sam/logit-mask.js';
 import { loadOrt } from '../src/model/sam/providers.js';
 import { regionRle } from '../src/model/sam/region-rle.js';
@@ -212,32 +217,40 @@ function medianMs(reps: number, fn: () => unknown): number {
 
 /**
  * The engine's post-processing of one contract A run, stage by stage (all selected candidates):
- * logit statistics and positive runs over the decoded grid (grid-stats.ts gridStats), the
- * bilinear upsample to the original size as row runs (logit-mask.ts upsampleMask), and the COCO
- * RLE of those runs (regionRle).
+ * the logits over the picture's part of the 1024 frame with their statistics and positive runs
+ * (frame-logits.ts frameLogits from the low-res logits, or grid-stats.ts gridStats over the
+ * decoded masks for a decoder without them), the bilinear upsample to the original size as row
+ * runs (logit-mask.ts upsampleMask), and the COCO RLE of those runs (regionRle).
  */
 function contractAStages(
   outputs: Ort.InferenceSession.ReturnType,
   original: Size,
+  frame: Size,
 ): Record<string, number> {
-  const masks = outputs.masks!;
-  const [, count = 0, h = 0, w = 0] = masks.dims;
+  const lowRes = outputs.low_res_masks;
+  const source = lowRes ?? outputs.masks!;
+  const [, count = 0, h = 0, w = 0] = source.dims;
   const { ranked } = candidateSelection(count, true);
-  const grids = ranked.map((k) => ({
+  const planes = ranked.map((k) => ({
     width: w,
     height: h,
-    data: (masks.data as Float32Array).subarray(k * w * h, (k + 1) * w * h),
+    data: (source.data as Float32Array).subarray(k * w * h, (k + 1) * w * h),
   }));
-  const stats = grids.map((g) => gridStats(g));
-  const regions = grids.map((g, k) => upsampleMask(g, stats[k]!, original));
+  const logits = (): { grid: LogitGrid; stats: GridStats }[] =>
+    planes.map((plane) =>
+      lowRes
+        ? frameLogits(plane, LOW_RES_SIDE / 1024, frame)
+        : { grid: plane, stats: gridStats(plane) },
+    );
+  const grids = logits();
+  const regions = grids.map(({ grid, stats }) => upsampleMask(grid, stats, original));
   for (let warm = 0; warm < 3; warm++) regions.forEach((r) => regionRle(r, original));
   return {
-    gridStatsMs: round(
-      medianMs(STAGE_REPS, () => grids.forEach((g) => gridStats(g))),
-      2,
-    ),
+    [lowRes ? 'frameLogitsMs' : 'gridStatsMs']: round(medianMs(STAGE_REPS, logits), 2),
     upsampleMs: round(
-      medianMs(STAGE_REPS, () => grids.forEach((g, k) => upsampleMask(g, stats[k]!, original))),
+      medianMs(STAGE_REPS, () =>
+        grids.forEach(({ grid, stats }) => upsampleMask(grid, stats, original)),
+      ),
       2,
     ),
     rleMs: round(
@@ -264,7 +277,9 @@ async function measureCase(
   const decodeSize = segmenter.decodeSize(original);
   const feeds = handFeeds(ort, contract, embedding, click, decodeSize);
   checkSameFeeds(feeds, segmenter, embedding, prompt);
-  const fetches = decoderFetches(contract);
+  // The raw side is a plain session.run: every output the decoder has, masks included.
+  const fetches = raw.outputNames;
+  const engineFetches = decoderFetches(contract);
 
   const candidates = await segmenter.predict(embedding, prompt);
   const outputs = await raw.run(feeds, fetches);
@@ -276,6 +291,18 @@ async function measureCase(
     () => segmenter.predict(embedding, prompt),
     () => raw.run(feeds, fetches),
   );
+  // The decoder on its own fetching only what the engine fetches (contract A: the low-res
+  // logits and scores, not the full-size masks), for context: what is left of the engine's cost
+  // once ONNX Runtime's copy of the masks is not counted.
+  const fewer = engineFetches.length < fetches.length;
+  const fetchedOnly = fewer
+    ? await interleaved(
+        reps,
+        warmup,
+        () => segmenter.predict(embedding, prompt),
+        () => raw.run(feeds, engineFetches),
+      )
+    : null;
   const p50Ms = percentile(times.a.ms, 50);
   const rawP50Ms = percentile(times.b.ms, 50);
   const row: Record<string, unknown> = {
@@ -292,7 +319,15 @@ async function measureCase(
     pageFaultsP50: percentile(times.a.pageFaults, 50),
     rawPageFaultsP50: percentile(times.b.pageFaults, 50),
   };
-  if (contract.kind === 'A') row.stages = contractAStages(outputs, original);
+  if (fetchedOnly) {
+    const engine = percentile(fetchedOnly.a.ms, 50);
+    const decoder = percentile(fetchedOnly.b.ms, 50);
+    row.rawEngineFetchesP50Ms = round(decoder);
+    row.ratioVsRawEngineFetches = round(engine / decoder, 3);
+  }
+  if (contract.kind === 'A') {
+    row.stages = contractAStages(outputs, original, frameSize(original, segmenter.encoderContract));
+  }
   if (contract.kind === 'A' && decodeSize.width !== original.width) {
     // The reference way: the decoder itself upsamples every candidate to the original size.
     const full = {

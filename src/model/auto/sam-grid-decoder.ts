@@ -2,22 +2,19 @@ import type * as Ort from 'onnxruntime-node';
 import { defaultConfig, type Config } from '../../config/index.js';
 import type { BboxXywh, Point, Size } from '../../geometry/index.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
-import { buildCandidates, candidateSelection } from '../sam/candidates.js';
+import { buildCandidates, candidateSelection, type DecodedCandidate } from '../sam/candidates.js';
 import { detectDecoder, sameContract } from '../sam/contract.js';
-import { decoderFeeds } from '../sam/decoder-feeds.js';
+import { decoderFeeds, decoderFetches } from '../sam/decoder-feeds.js';
 import { checkEmbedding } from '../sam/embedding-tensors.js';
 import { ModelContractError } from '../sam/errors.js';
-import { gridStats, upsampleMask, type LogitGrid } from '../sam/logit-mask.js';
+import { gridStats, upsampleMask } from '../sam/logit-mask.js';
 import { promptTensors } from '../sam/prompt.js';
 import { SessionFactory, loadOrt, sessionSettingsFrom } from '../sam/providers.js';
-import type { SamSegmenter } from '../sam/sam-segmenter.js';
+import { candidateCount, type SamSegmenter } from '../sam/sam-segmenter.js';
 import { declaredTensors } from '../sam/tensor-info.js';
 import type { Embedding } from '../segmenter.js';
 import type { CandidateMask, CropDecoder, GridCandidate, GridDecoder } from './grid-decoder.js';
 import { summarizeLogits, type LogitSummary } from './logit-summary.js';
-
-/** Read back from every run: the logits the filters and masks come from, and the scores. */
-const FETCHES = ['masks', 'iou_predictions'];
 
 /** Which click and which decoder output a candidate is: enough to decode it again. */
 interface SamRef {
@@ -92,24 +89,6 @@ export class SamGridDecoder implements GridDecoder {
   }
 }
 
-/** The logits of one run: candidate k's plane is masks[k]. */
-interface DecoderRun {
-  width: number;
-  height: number;
-  count: number;
-  masks: Float32Array;
-  ious: Float32Array;
-}
-
-function gridOf(run: DecoderRun, k: number): LogitGrid {
-  const cells = run.width * run.height;
-  return {
-    width: run.width,
-    height: run.height,
-    data: run.masks.subarray(k * cells, (k + 1) * cells),
-  };
-}
-
 class SamCropDecoder implements CropDecoder<SamRef> {
   /** Every input but the click, as tensors made once for all the clicks. */
   private readonly fixed: Record<string, Ort.Tensor> = {};
@@ -134,13 +113,12 @@ class SamCropDecoder implements CropDecoder<SamRef> {
   }
 
   async decode(point: Point): Promise<GridCandidate<SamRef>[]> {
-    const run = await this.run(point);
-    const { ranked } = candidateSelection(run.count, true);
+    const outputs = await this.run(point);
+    const { ranked } = candidateSelection(candidateCount(outputs), true);
+    const decoded = ranked.map((k) => this.decoded(k, outputs));
     // As buildCandidates ranks a single click's candidates: by predicted IoU, then output index.
-    const order = ranked.sort((a, b) => run.ious[b]! - run.ious[a]! || a - b);
-    return order.map(
-      (k) => new LogitCandidate(run.ious[k]!, gridOf(run, k), this.original, { point, output: k }),
-    );
+    decoded.sort((a, b) => b.predictedIou - a.predictedIou || a.index - b.index);
+    return decoded.map((d) => new LogitCandidate(d, this.original, { point, output: d.index }));
   }
 
   async masks(refs: readonly SamRef[]): Promise<CandidateMask[]> {
@@ -152,15 +130,9 @@ class SamCropDecoder implements CropDecoder<SamRef> {
     });
     const out: CandidateMask[] = new Array<CandidateMask>(refs.length);
     for (const [point, indices] of byPoint) {
-      const run = await this.run(point);
+      const outputs = await this.run(point);
       for (const i of indices) {
-        const k = refs[i]!.output;
-        const decoded = {
-          index: k,
-          grid: gridOf(run, k),
-          predictedIou: run.ious[k]!,
-          lowRes: null,
-        };
+        const decoded = { ...this.decoded(refs[i]!.output, outputs), lowRes: null };
         const [candidate] = buildCandidates([decoded], null, 'iou', this.original);
         const { rle, bbox, area, predictedIou, stabilityScore } = candidate!;
         out[i] = { rle, bbox, area, predictedIou, stabilityScore };
@@ -169,7 +141,11 @@ class SamCropDecoder implements CropDecoder<SamRef> {
     return out;
   }
 
-  private async run(point: Point): Promise<DecoderRun> {
+  private decoded(k: number, outputs: Ort.InferenceSession.ReturnType): DecodedCandidate {
+    return this.segmenter.decoded(k, outputs, this.original, this.decodeSize);
+  }
+
+  private run(point: Point): Promise<Ort.InferenceSession.ReturnType> {
     const contract = this.segmenter.decoderContract;
     const click = promptTensors({ points: [{ ...point, label: 1 }] }, this.original, contract);
     const feeds = {
@@ -177,40 +153,22 @@ class SamCropDecoder implements CropDecoder<SamRef> {
       point_coords: new this.ort.Tensor('float32', click.coords, [1, click.count, 2]),
       point_labels: new this.ort.Tensor('float32', click.labels, [1, click.count]),
     };
-    const outputs = await this.session.run(feeds, FETCHES);
-    const masks = outputs.masks!;
-    const [, count = 0, height = 0, width = 0] = masks.dims;
-    if (
-      contract.kind === 'A' &&
-      (width !== this.decodeSize.width || height !== this.decodeSize.height)
-    ) {
-      throw new ModelContractError(
-        this.segmenter.files.decoderPath,
-        'decoder',
-        `masks came out [${masks.dims.join(',')}] for orig_im_size ` +
-          `(${this.decodeSize.height}, ${this.decodeSize.width})`,
-      );
-    }
-    return {
-      width,
-      height,
-      count,
-      masks: masks.data as Float32Array,
-      ious: outputs.iou_predictions!.data as Float32Array,
-    };
+    return this.session.run(feeds, decoderFetches(contract));
   }
 }
 
 /** A candidate read from its logits: one pass for stability and extent, none for the mask. */
 class LogitCandidate implements GridCandidate<SamRef> {
   private summary: LogitSummary | undefined;
+  readonly predictedIou: number;
 
   constructor(
-    readonly predictedIou: number,
-    private readonly grid: LogitGrid,
+    private readonly decoded: DecodedCandidate,
     private readonly original: Size,
     readonly ref: SamRef,
-  ) {}
+  ) {
+    this.predictedIou = decoded.predictedIou;
+  }
 
   stabilityScore(): number {
     return this.summarized().stability;
@@ -219,19 +177,21 @@ class LogitCandidate implements GridCandidate<SamRef> {
   bbox(): BboxXywh | null {
     const { bounds } = this.summarized();
     if (!bounds) return null;
-    const { grid, original } = this;
+    const { original } = this;
+    const { grid, stats } = this.decoded;
     if (grid.width === original.width && grid.height === original.height) {
       // Logits at the picture's own size: the mask is exactly logit > 0.
       const { minX, minY, maxX, maxY } = bounds;
       return [minX, minY, maxX - minX + 1, maxY - minY + 1];
     }
     // Resized logits: the box of the resized mask, traced as row runs (no bitmap).
-    const region = upsampleMask(grid, gridStats(grid), original);
+    const region = upsampleMask(grid, stats ?? gridStats(grid), original);
     return region.area === 0 ? null : region.bbox;
   }
 
   private summarized(): LogitSummary {
-    this.summary ??= summarizeLogits(this.grid);
+    // Logits resampled from the low-res grid come with their statistics already.
+    this.summary ??= this.decoded.stats ?? summarizeLogits(this.decoded.grid);
     return this.summary;
   }
 }

@@ -106,12 +106,19 @@ export class BilinearRows {
 
   /** Fills `out` (length x1 - x0) with output row `y`. */
   row(y: number, out: Float32Array): void {
+    this.rowAt(y, out, 0);
+  }
+
+  /** Writes output row `y` into `out` from index `offset` (x1 - x0 values). */
+  rowAt(y: number, out: Float32Array, offset: number): void {
     this.verticalPass(y);
     const { columns, firstColumn } = this;
     const { lo, hi, frac } = this.xTaps;
-    for (let i = 0; i < out.length; i++) {
+    const n = frac.length;
+    for (let i = 0; i < n; i++) {
       const f = frac[i]!;
-      out[i] = columns[lo[i]! - firstColumn]! * (1 - f) + columns[hi[i]! - firstColumn]! * f;
+      out[offset + i] =
+        columns[lo[i]! - firstColumn]! * (1 - f) + columns[hi[i]! - firstColumn]! * f;
     }
   }
 

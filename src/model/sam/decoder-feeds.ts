@@ -50,7 +50,10 @@ export function decoderFeeds(
 export function decoderFetches(decoder: DecoderContract): string[] {
   switch (decoder.kind) {
     case 'A':
-      return ['masks', 'iou_predictions', ...(decoder.lowRes ? ['low_res_masks'] : [])];
+      // With low-res logits the full-size masks are not fetched: SamSegmenter resamples them
+      // itself, and only near the mask, from those logits (their definition in SamOnnxModel).
+      // Copying ~3 MB per candidate out of ONNX Runtime cost more than that, and fed the GC.
+      return decoder.lowRes ? ['iou_predictions', 'low_res_masks'] : ['masks', 'iou_predictions'];
     case 'edgesam':
       return ['masks', decoder.scores];
     case 'B':

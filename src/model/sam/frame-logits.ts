@@ -45,7 +45,7 @@ export function frameLogits(
     left,
     left + width,
   );
-  for (let y = 0; y < height; y++) rows.row(top + y, data.subarray(y * width, (y + 1) * width));
+  for (let y = 0; y < height; y++) rows.rowAt(top + y, data, y * width);
   return { grid: { ...frame, data, window: { left, top, width } }, stats };
 }
 

@@ -94,6 +94,9 @@ describe('promptTensors', () => {
     expect(t.coords[1]).toBeCloseTo(80, 4);
     expect(t.hasMaskInput).toBe(0);
     expect(t.maskInput.length).toBe(256 * 256);
+    expect(t.maskInput.every((v) => v === 0)).toBe(true);
+    // One shared buffer of zeros, not 256 KB per click.
+    expect(promptTensors({ points }, SIZE, B).maskInput).toBe(t.maskInput);
   });
 
   it('contract A with a box: clicks, then the corners with labels 2 and 3, no padding', () => {

@@ -108,6 +108,12 @@ export function isAmbiguous(prompt: Prompt): boolean {
   return prompt.box ? clicks === 0 : clicks === 1;
 }
 
+/**
+ * `mask_input` when the prompt has none: zeros, made once and shared by every prompt (256 KB that
+ * a click would otherwise allocate and clear). Decoders only read their inputs: never write it.
+ */
+const NO_MASK_INPUT = new Float32Array(LOW_RES_SIDE * LOW_RES_SIDE);
+
 /** Decoder `point_coords` [1,N,2], `point_labels` [1,N], `mask_input`, `has_mask_input`. */
 export interface PromptTensors {
   count: number;
@@ -157,7 +163,7 @@ export function promptTensors(
     count: entries.length,
     coords,
     labels,
-    maskInput: mask ? mask.data : new Float32Array(LOW_RES_SIDE * LOW_RES_SIDE),
+    maskInput: mask ? mask.data : NO_MASK_INPUT,
     hasMaskInput: mask ? 1 : 0,
   };
 }

@@ -131,13 +131,15 @@ export async function openSamSegmenter(
 /**
  * The Segmenter of SAM ONNX pairs (contracts A and B of MODELS.md) on onnxruntime-node.
  *
- * Latency on large pictures: a contract A decoder upsamples its masks to `orig_im_size` in
- * float32, which on a 24-megapixel photo is 96 MB per candidate. For pictures whose longest side
- * is above model.maxDecodeSide it is asked for the 1024-frame size instead (its crop of the
- * 1024 upsample, exactly the reference's intermediate) and the last bilinear resize to the
- * original size is done here, only over the pixels near the mask (logit-mask.ts): same mask,
- * and a click costs about the same on any picture size. EdgeSAM and contract B return low-res
- * logits only; they go through the same resize.
+ * Latency: a contract A decoder upsamples its masks to `orig_im_size` in float32, which on a
+ * 24-megapixel photo is 96 MB per candidate, and even at the 1024 frame ONNX Runtime's copy of
+ * them into JavaScript costs more than making them here. So its full-size masks are not
+ * fetched: the masks are resampled here from its low-res logits the way SamOnnxModel's
+ * mask_postprocessing does (256 -> 1024 frame, crop, -> original size), only over the cells
+ * near the mask (frame-logits.ts, logit-mask.ts). A click then costs about the same on any
+ * picture size and leaves little garbage behind. EdgeSAM and contract B return low-res logits
+ * only and go the same way. A contract A decoder without low-res logits is asked for masks at
+ * the original size, or at the 1024 frame above model.maxDecodeSide.
  */
 export class SamSegmenter implements Segmenter {
   readonly kind: 'sam1' | 'sam2';
@@ -221,8 +223,7 @@ export class SamSegmenter implements Segmenter {
     const decodeSize = this.decodeSize(original);
     const plain = decoderFeeds(this.decoderContract, embedding, prompt, decodeSize);
     const outputs = await this.runDecoder(plain);
-    const masks = outputs.masks!;
-    const count = masks.dims[1] ?? 0;
+    const count = candidateCount(outputs);
     const { lead, ranked } = candidateSelection(count, isAmbiguous(prompt));
     const indices = lead === null ? ranked : [lead, ...ranked];
     const decoded = indices.map((k) => this.decoded(k, outputs, original, decodeSize));
@@ -262,19 +263,29 @@ export class SamSegmenter implements Segmenter {
     return this.decoder.use((session) => session.run(feeds, fetches));
   }
 
-  /** Candidate `k` of a decoder run as logits over the whole original picture. */
-  private decoded(
+  /**
+   * Candidate `k` of a decoder run (fetched with decoderFetches) as logits over the whole
+   * original picture; automatic masks read their candidates through it too.
+   */
+  decoded(
     k: number,
     outputs: Ort.InferenceSession.ReturnType,
     original: Size,
     decodeSize: Size,
   ): DecodedCandidate {
     const contract = this.decoderContract;
+    const scores = outputs[contract.kind === 'edgesam' ? contract.scores : 'iou_predictions']!;
+    const predictedIou = (scores.data as Float32Array)[k] ?? 0;
+    if (contract.kind === 'A' && contract.lowRes) {
+      // SamOnnxModel.mask_postprocessing from the low-res logits (decoderFetches says why).
+      const lowRes = lowResPlane(outputs.low_res_masks!, k);
+      const frame = frameSize(original, this.encoderContract);
+      const { grid, stats } = frameLogits(lowRes, LOW_RES_SCALE, frame);
+      return { index: k, grid, stats, predictedIou, lowRes };
+    }
     const masks = outputs.masks!;
     const [, , h = 0, w = 0] = masks.dims;
     const plane = (masks.data as Float32Array).subarray(k * w * h, (k + 1) * w * h);
-    const scores = outputs[contract.kind === 'edgesam' ? contract.scores : 'iou_predictions']!;
-    const predictedIou = (scores.data as Float32Array)[k] ?? 0;
 
     if (contract.kind === 'A') {
       if (w !== decodeSize.width || h !== decodeSize.height) {
@@ -285,8 +296,7 @@ export class SamSegmenter implements Segmenter {
             `(${decodeSize.height}, ${decodeSize.width})`,
         );
       }
-      const lowRes = contract.lowRes ? lowResPlane(outputs.low_res_masks!, k) : null;
-      return { index: k, grid: { width: w, height: h, data: plane }, predictedIou, lowRes };
+      return { index: k, grid: { width: w, height: h, data: plane }, predictedIou, lowRes: null };
     }
     if (contract.kind === 'edgesam') {
       // SamOnnxModel.mask_postprocessing up to the crop: 256 -> 1024, keep the image area.
@@ -327,6 +337,11 @@ export class SamSegmenter implements Segmenter {
     this.providers[role] = opened.provider;
     return opened.session;
   }
+}
+
+/** How many candidates a decoder run (fetched with decoderFetches) holds. */
+export function candidateCount(outputs: Ort.InferenceSession.ReturnType): number {
+  return (outputs.masks ?? outputs.low_res_masks)!.dims[1] ?? 0;
 }
 
 /**
