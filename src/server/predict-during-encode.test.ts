@@ -2,10 +2,10 @@
  * A click is answered while the server encodes another picture: the encoder runs in a worker
  * thread, so neither the event loop nor the engine's queue makes the click wait for it.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectsScene } from '../../tools/test-models/test-support.js';
 import { openTestPair } from '../model/sam/sam-test-support.js';
-import { WorkerSession } from '../model/sam/worker/worker-session.js';
+import { nextWorkerRun } from '../model/sam/worker/worker-test-support.js';
 import type { ImageListResponse, PredictResponse } from './api-contract.js';
 import { startDatasetServer, type TestServer } from './server-test-support.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -53,17 +53,7 @@ describe('a click during an encode', () => {
     // The first picture's embedding is ready: its first click waited for the encode.
     expect((await predict(first!, clicks[0]!)).statusCode).toBe(200);
 
-    const run = WorkerSession.prototype.run;
-    let handedOver!: () => void;
-    const encoding = new Promise<void>((resolve) => (handedOver = resolve));
-    const spy = vi.spyOn(WorkerSession.prototype, 'run').mockImplementation(function (
-      this: WorkerSession,
-      ...args
-    ) {
-      const result = run.apply(this, args);
-      handedOver();
-      return result;
-    });
+    const started = nextWorkerRun();
     const order: string[] = [];
     // Opening the second picture starts its encode; its own click waits for it.
     expect((await t.server.app.inject(`/api/images/${second}`)).statusCode).toBe(200);
@@ -71,8 +61,7 @@ describe('a click during an encode', () => {
       order.push('click on the picture being encoded');
       return response;
     });
-    await encoding;
-    spy.mockRestore();
+    await started;
     const answered = predict(first!, { x: clicks[0]!.x + 3, y: clicks[0]!.y }).then((response) => {
       order.push('click on the encoded picture');
       return response;

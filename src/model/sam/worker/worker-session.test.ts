@@ -5,12 +5,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTestModels, type TestModelPaths } from '../../../../tools/test-models/index.js';
 import { objectsScene } from '../../../../tools/test-models/test-support.js';
 import { openTestPair, sceneImage } from '../sam-test-support.js';
 import { scriptCommand } from '../../../store/testdata/built-script.js';
 import { WorkerSession } from './worker-session.js';
+import { nextWorkerRun } from './worker-test-support.js';
 
 const run = promisify(execFile);
 
@@ -153,20 +154,9 @@ describe('SamSegmenter with its encoder in a worker thread', () => {
       const other = await sceneImage(objectsScene(800, 600), 'other');
       const order: string[] = [];
       // The click is made once the encoder run has been handed to the worker.
-      const run = WorkerSession.prototype.run;
-      let handedOver!: () => void;
-      const started = new Promise<void>((resolve) => (handedOver = resolve));
-      const spy = vi.spyOn(WorkerSession.prototype, 'run').mockImplementation(function (
-        this: WorkerSession,
-        ...args
-      ) {
-        const result = run.apply(this, args);
-        handedOver();
-        return result;
-      });
+      const started = nextWorkerRun();
       const encoding = segmenter.encode(other).then(() => order.push('encode'));
       await started;
-      spy.mockRestore();
       const clicked = segmenter
         .predict(embedding, { points: [{ x, y, label: 1 }] })
         .then(() => order.push('click'));
