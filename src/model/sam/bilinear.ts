@@ -122,6 +122,23 @@ export class BilinearRows {
     }
   }
 
+  /**
+   * Writes, of output row `y`, only the outputs in `stretches` ([start, end) pairs of offsets
+   * from x0, sorted, disjoint) into `out` from index `offset`; the others are left as they are.
+   */
+  stretchesAt(y: number, out: Float32Array, offset: number, stretches: Int32Array): void {
+    this.verticalPass(y);
+    const { columns, firstColumn } = this;
+    const { lo, hi, frac } = this.xTaps;
+    for (let s = 0; s < stretches.length; s += 2) {
+      for (let i = stretches[s]!; i < stretches[s + 1]!; i++) {
+        const f = frac[i]!;
+        out[offset + i] =
+          columns[lo[i]! - firstColumn]! * (1 - f) + columns[hi[i]! - firstColumn]! * f;
+      }
+    }
+  }
+
   private verticalPass(y: number): void {
     const { source, sourceWidth, columns, firstColumn } = this;
     const sy = sourcePosition(this.sourceHeight, this.scaleY, y);

@@ -1,6 +1,6 @@
 import type { Size } from '../../geometry/index.js';
 import { BilinearRows, axisTaps, sourcePosition, tapRuns } from './bilinear.js';
-import { CellTally, type GridStats, type LogitGrid } from './grid-stats.js';
+import { CellTally, type GridStats, type LogitGrid, type RowRuns } from './grid-stats.js';
 
 /** How a block of frame cells between the same four low-res cells is decided. */
 const BACKGROUND = -1;
@@ -45,8 +45,112 @@ export function frameLogits(
     left,
     left + width,
   );
-  for (let y = 0; y < height; y++) rows.rowAt(top + y, data, y * width);
+  if (stats.infinite) {
+    for (let y = 0; y < height; y++) rows.rowAt(top + y, data, y * width);
+  } else {
+    const stretches = new Stretches(left, width);
+    for (let y = 0; y < height; y++) {
+      readableStretches(stretches, stats.positive, top + y, frame.height);
+      rows.stretchesAt(top + y, data, y * width, stretches.merged());
+    }
+  }
   return { grid: { ...frame, data, window: { left, top, width } }, stats };
+}
+
+/**
+ * Adds the columns of frame row `y` that upsampleMask can read: SpanTracer interpolates only
+ * where the sign changes along one of a pair of neighbouring rows, or differs between them, and
+ * reads the two cells of each such column pair. So, padded by one column: the run ends of rows
+ * y - 1, y and y + 1, and where row y differs from either neighbour. Elsewhere the window is not
+ * filled. (+Infinity cells make the tracer read more; the whole window is filled then.)
+ */
+function readableStretches(out: Stretches, positive: RowRuns, y: number, rows: number): void {
+  const { rowStarts, spans } = positive;
+  out.clear();
+  const ownFrom = 2 * rowStarts[y]!;
+  const ownTo = 2 * rowStarts[y + 1]!;
+  for (let r = Math.max(0, y - 1); r <= Math.min(rows - 1, y + 1); r++) {
+    const from = 2 * rowStarts[r]!;
+    const to = 2 * rowStarts[r + 1]!;
+    for (let k = from; k < to; k++) out.add(spans[k]! - 1, spans[k]! + 1);
+    if (r === y) continue;
+    // Where exactly one of rows y and r is above 0.
+    let i = ownFrom;
+    let j = from;
+    let inOwn = false;
+    let inOther = false;
+    let openAt = -1;
+    while (i < ownTo || j < to) {
+      const x = Math.min(i < ownTo ? spans[i]! : Infinity, j < to ? spans[j]! : Infinity);
+      if (i < ownTo && spans[i] === x) {
+        inOwn = !inOwn;
+        i++;
+      }
+      if (j < to && spans[j] === x) {
+        inOther = !inOther;
+        j++;
+      }
+      if (inOwn !== inOther) {
+        if (openAt < 0) openAt = x;
+      } else if (openAt >= 0) {
+        out.add(openAt - 1, x + 1);
+        openAt = -1;
+      }
+    }
+  }
+}
+
+/** Column stretches of one window row, collected in any order and merged (reused row to row). */
+class Stretches {
+  private pairs = new Int32Array(64);
+  private length = 0;
+
+  constructor(
+    private readonly left: number,
+    private readonly width: number,
+  ) {}
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  /** Columns [from, to) of the frame, clamped to the window; kept sorted by start. */
+  add(from: number, to: number): void {
+    const a = Math.max(from, this.left) - this.left;
+    const b = Math.min(to, this.left + this.width) - this.left;
+    if (a >= b) return;
+    if (this.length + 2 > this.pairs.length) {
+      const grown = new Int32Array(2 * this.pairs.length);
+      grown.set(this.pairs);
+      this.pairs = grown;
+    }
+    const { pairs } = this;
+    let k = this.length;
+    while (k > 0 && pairs[k - 2]! > a) {
+      pairs[k] = pairs[k - 2]!;
+      pairs[k + 1] = pairs[k - 1]!;
+      k -= 2;
+    }
+    pairs[k] = a;
+    pairs[k + 1] = b;
+    this.length += 2;
+  }
+
+  /** The stretches merged where they overlap or touch, as [start, end) offsets. */
+  merged(): Int32Array {
+    const { pairs } = this;
+    let n = 0;
+    for (let k = 0; k < this.length; k += 2) {
+      if (n > 0 && pairs[k]! <= pairs[n - 1]!) {
+        pairs[n - 1] = Math.max(pairs[n - 1]!, pairs[k + 1]!);
+      } else {
+        pairs[n] = pairs[k]!;
+        pairs[n + 1] = pairs[k + 1]!;
+        n += 2;
+      }
+    }
+    return pairs.subarray(0, n);
+  }
 }
 
 function finiteAboveOne(v: number): boolean {
@@ -66,6 +170,7 @@ function frameStats(lowRes: LogitGrid, scale: number, frame: Size): GridStats {
   const planKind = new Int32Array(runs.length / 4);
   let planLength = 0;
   let pairRow = -1;
+  const reach = rowReach(lowRes);
   for (let y = 0; y < frame.height; y++) {
     const sy = sourcePosition(height, scale, y);
     const yLo = Math.floor(sy);
@@ -75,7 +180,24 @@ function frameStats(lowRes: LogitGrid, scale: number, frame: Size): GridStats {
     if (yLo !== pairRow) {
       pairRow = yLo;
       planLength = 0;
-      for (let r = 0; r < runs.length; r += 4) {
+      // Only the tap runs that read a column of the pair's reach can be other than background.
+      const yHi = Math.min(yLo + 1, height - 1);
+      const from = Math.min(reach.first[yLo]!, reach.first[yHi]!);
+      const to = Math.max(reach.last[yLo]!, reach.last[yHi]!);
+      let r = 0;
+      let rEnd = runs.length;
+      if (to < 0) {
+        rEnd = 0;
+      } else {
+        while (r < runs.length && runs[r + 3]! < from) r += 4;
+        while (rEnd > r && runs[rEnd - 2]! > to) rEnd -= 4;
+      }
+      if (r > 0 || rEnd === 0) {
+        planStart[0] = 0;
+        planEnd[0] = rEnd === 0 ? frame.width : runs[r - 3]!;
+        planKind[planLength++] = BACKGROUND;
+      }
+      for (; r < rEnd; r += 4) {
         const a = data[top + runs[r + 2]!]!;
         const b = data[top + runs[r + 3]!]!;
         const c = data[bottom + runs[r + 2]!]!;
@@ -93,6 +215,15 @@ function frameStats(lowRes: LogitGrid, scale: number, frame: Size): GridStats {
         planStart[planLength] = runs[r]!;
         planEnd[planLength] = runs[r + 1]!;
         planKind[planLength++] = kind;
+      }
+      if (rEnd > 0 && rEnd < runs.length) {
+        if (planKind[planLength - 1] === BACKGROUND) {
+          planEnd[planLength - 1] = frame.width;
+        } else {
+          planStart[planLength] = runs[rEnd]!;
+          planEnd[planLength] = frame.width;
+          planKind[planLength++] = BACKGROUND;
+        }
       }
     }
     for (let e = 0; e < planLength; e++) {
@@ -118,4 +249,24 @@ function frameStats(lowRes: LogitGrid, scale: number, frame: Size): GridStats {
     tally.endRow();
   }
   return tally.result();
+}
+
+/**
+ * Per low-res row, the first and last column whose logit is > -1 (width and -1 when none is):
+ * outside them every cell is <= -1 or NaN, so any frame cell read from there is background.
+ */
+function rowReach({ width, height, data }: LogitGrid): { first: Int32Array; last: Int32Array } {
+  const first = new Int32Array(height).fill(width);
+  const last = new Int32Array(height).fill(-1);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let x = 0;
+    while (x < width && !(data[row + x]! > -1)) x++;
+    if (x === width) continue;
+    first[y] = x;
+    let end = width - 1;
+    while (!(data[row + end]! > -1)) end--;
+    last[y] = end;
+  }
+  return { first, last };
 }
