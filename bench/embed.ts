@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- embed [--images N] [--passes P] [--read-ahead K] [--model NAME|DIR|FILE]`:
+ * `npm run bench -- embed [--images N] [--passes P] [--read-ahead K] [--intra-op-threads T]
+ * [--model NAME|DIR|FILE]`:
  * batch embedding throughput of the engine as `sam-annotator embed DIR` drives it
  * (SegmentationEngine.embedEach over an indexed folder, pictures decoded by the image service,
  * embeddings written to a disk cache) against raw ONNX Runtime `session.run` of the same encoder
@@ -161,8 +162,12 @@ const bench: Benchmark = {
     log(`writing ${count} pictures...`);
     const { pictures, dispose } = await scenePictures(sizes);
     const dir = path.dirname(pictures[0]!.file);
-    const segmenter = await openSamSegmenter(encoder, { id: encoder.label });
-    const raw = await rawSession(encoder.encoderPath);
+    // `--intra-op-threads N` (both sides alike): with fewer ONNX Runtime threads than cores, a
+    // core is left for the pictures' decoding, as on a machine with more cores than ORT uses.
+    const threads = flagValue(args, '--intra-op-threads', 0);
+    const settings = threads > 0 ? { intraOpThreads: threads } : {};
+    const segmenter = await openSamSegmenter(encoder, { id: encoder.label, settings });
+    const raw = await rawSession(encoder.encoderPath, settings);
     try {
       const ort = await loadOrt();
       const contract = segmenter.encoderContract;
@@ -253,6 +258,7 @@ const bench: Benchmark = {
         decodeResizeMs: round(mean(decodeResizeMs)),
         maxEmbeddingDifference: difference,
         sizes: SIZES.map((s) => `${s.width}x${s.height}`),
+        intraOpThreads: threads > 0 ? threads : 'default',
         ...machineLoad(),
       };
     } finally {

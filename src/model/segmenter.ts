@@ -81,6 +81,12 @@ export interface Segmenter {
   readonly id: string;
   readonly kind: 'sam1' | 'sam2' | 'default';
   encode(image: SegmenterImage, signal?: AbortSignal): Promise<Embedding>;
+  /**
+   * Optional: work on a picture decoded ahead of its encode (SegmenterImage.modelInput's
+   * result) that can be done before the encode, while another one runs; encode() of an image
+   * whose modelInput gives these pixels then skips it.
+   */
+  prepareInput?(pixels: RawImage, contract: ResizeContract): void;
   /** Candidates best first; every candidate the backend produces. */
   predict(embedding: Embedding, prompt: Prompt): Promise<Candidate[]>;
   /** Frees sessions and native memory; the next call loads them again. */

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageDecodeError } from '../../dataset/index.js';
+import { ImageDecodeError, type RawImage } from '../../dataset/index.js';
+import type { ResizeContract } from '../../geometry/index.js';
 import { segmenterImageOf } from '../segmenter-image.js';
 import type { SegmenterImage } from '../segmenter.js';
 import { InputContracts, PreparedInput } from './prepared-input.js';
@@ -117,40 +117,25 @@ describe('PreparedInput', () => {
     }
   });
 
-  it('is under way once its decode runs in libvips, before the pixels are ready', async () => {
-    const data = await makeDataset(0);
-    try {
-      // Noise: a picture that takes libvips a while to decode.
-      const noisy = sharp({
-        create: {
-          width: 3000,
-          height: 2000,
-          channels: 3,
-          background: { r: 0, g: 0, b: 0 },
-          noise: { type: 'gaussian', mean: 128, sigma: 40 },
-        },
-      });
-      await noisy.jpeg({ quality: 95 }).toFile(path.join(data.dir, 'noise.jpg'));
-      const reopened = openDataset(data.dir);
-      const segmenter = new ControlledSegmenter();
-      const contracts = new InputContracts(() => {});
-      contracts.learn(segmenter, 'longest-side');
-      const image = await imageOf(recordingImages(reopened), 0, reopened);
-      const input = new PreparedInput(image, segmenter, contracts);
-      let decoded = false;
-      const done = input.start()!.then(() => (decoded = true));
-      await input.underWay(new AbortController().signal);
-      const { queue, process } = sharp.counters();
-      expect({ decoded, sharpTasks: queue + process > 0 }).toEqual({
-        decoded: false,
-        sharpTasks: true,
-      });
-      await done;
-      // Once decoded, it is under way at once.
-      await input.underWay(new AbortController().signal);
-      expect((await input.modelInput('longest-side')).width).toBe(1024);
-    } finally {
-      data.remove();
-    }
+  it('lets the segmenter make its input from a picture decoded ahead, but not once the encode took it', async () => {
+    const images = recordingImages(dataset);
+    const made: [RawImage, ResizeContract][] = [];
+    const segmenter = Object.assign(new ControlledSegmenter(), {
+      prepareInput: (pixels: RawImage, contract: ResizeContract) => made.push([pixels, contract]),
+    });
+    const contracts = new InputContracts(() => {});
+    contracts.learn(segmenter, 'longest-side');
+    const ahead = new PreparedInput(await imageOf(images, 0), segmenter, contracts);
+    await ahead.start();
+    expect(made).toHaveLength(1);
+    expect(made[0]![1]).toBe('longest-side');
+    // The encode is handed those very pixels: the segmenter finds what it made from them.
+    expect(await ahead.modelInput('longest-side')).toBe(made[0]![0]);
+
+    const taken = new PreparedInput(await imageOf(images, 1), segmenter, contracts);
+    const decoding = taken.start();
+    await taken.modelInput('longest-side');
+    await decoding;
+    expect(made).toHaveLength(1);
   });
 });

@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import sharp from 'sharp';
 import type { RawImage } from '../../dataset/index.js';
 import type { ResizeContract } from '../../geometry/index.js';
 import type { Segmenter, SegmenterImage } from '../segmenter.js';
@@ -85,8 +83,9 @@ export class PreparedInput implements SegmenterImage, Preparation {
     this.prepared = prepared;
     // Also marks the rejection handled: it reaches the encode that takes these pixels, if any.
     return pixels.then(
-      () => {
+      (decoded) => {
         prepared.settled = true;
+        if (!this.finished) this.segmenter.prepareInput?.(decoded, contract);
       },
       () => {
         prepared.settled = true;
@@ -94,25 +93,8 @@ export class PreparedInput implements SegmenterImage, Preparation {
     );
   }
 
-  /**
-   * Resolves once the decode runs in libvips (sharp has a task queued or running) or is over:
-   * from then on it needs the JS thread only to hand its result over. Polled each millisecond;
-   * any sharp task counts, which at worst ends the wait early.
-   */
-  async underWay(signal: AbortSignal): Promise<void> {
-    const prepared = this.prepared;
-    while (prepared && !prepared.settled && !signal.aborted && !sharpAtWork()) {
-      await sleep(1);
-    }
-  }
-
   drop(): void {
     this.prepared = null;
     this.finished = true;
   }
-}
-
-function sharpAtWork(): boolean {
-  const { queue, process } = sharp.counters();
-  return queue + process > 0;
 }

@@ -379,8 +379,8 @@ export function queueHarness(queue = new WorkQueue()) {
 }
 
 /**
- * A preparation (a picture decode, as the queue sees it) that the test moves on by hand (under
- * way on native threads, finished), noting what the queue did with it. `ready = false` makes
+ * A preparation (a picture decode, as the queue sees it) that the test finishes by hand, noting
+ * what the queue did with it. `ready = false` makes
  * start() answer that it cannot start yet.
  */
 export class HeldPreparation implements Preparation {
@@ -388,7 +388,6 @@ export class HeldPreparation implements Preparation {
   started = false;
   dropped = false;
   private readonly work = deferred();
-  private readonly native = deferred();
 
   start(): Promise<void> | null {
     if (!this.ready) return null;
@@ -398,20 +397,7 @@ export class HeldPreparation implements Preparation {
 
   /** The decode is done. */
   finish(): void {
-    this.native.resolve();
     this.work.resolve();
-  }
-
-  /** The decode no longer needs the JS thread. */
-  dispatch(): void {
-    this.native.resolve();
-  }
-
-  underWay(signal: AbortSignal): Promise<void> {
-    return Promise.race([
-      this.native.promise,
-      new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
-    ]);
   }
 
   drop(): void {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryPressureError } from '../../memory/index.js';
 import { EngineClosedError } from './errors.js';
-import { HeldPreparation, queueHarness, settle, simulatedMemory, waitFor } from './test-support.js';
-import { DISPATCH_WAIT_MAX_MS, WorkQueue } from './work-queue.js';
+import { HeldPreparation, queueHarness, settle, simulatedMemory } from './test-support.js';
+import { WorkQueue } from './work-queue.js';
 
 /** `count` held preparations. */
 const preparations = (count: number) => Array.from({ length: count }, () => new HeldPreparation());
@@ -25,12 +25,10 @@ describe('WorkQueue read-ahead (preparations outside the encoder slot)', () => {
     expect(h.queue.stats()).toMatchObject({ preparing: 0, preparedAhead: { batch: 2 } });
 
     await h.finish('batch-0');
-    // batch-1 took the slot and p3 started decoding at once; batch-1 runs once p3 is under way
-    // (the encoder would block the JS thread p3 needs to get there).
+    // batch-1 took the slot and runs at once (the encoder has a thread of its own: nothing to
+    // wait for), and p3 started decoding beside it.
     expect(p.map((x) => x.started)).toEqual([false, true, true, true, false]);
     expect(h.queue.stats().encoding).toBe('batch');
-    expect(h.started).toEqual(['batch-0']);
-    p[3]!.dispatch();
     await settle();
     expect(h.started).toEqual(['batch-0', 'batch-1']);
     // It found its picture decoded: the slot did not wait for it.
@@ -182,49 +180,5 @@ describe('WorkQueue read-ahead (preparations outside the encoder slot)', () => {
     none.submit('batch-1', 'batch', { preparation: q1 });
     await settle();
     expect(q1!.started).toBe(false);
-  });
-
-  it('a background encode waits for the other pictures to get under way, once each; foreground work never does', async () => {
-    const h = queueHarness(new WorkQueue({ readAhead: 2 }));
-    const [p1, p2, click] = preparations(3);
-    h.submit('batch-0', 'batch');
-    h.submit('batch-1', 'batch', { preparation: p1 });
-    h.submit('batch-2', 'batch', { preparation: p2 });
-    h.submit('click', 'interactive', { preparation: click });
-    await settle();
-    expect([p1!.started, p2!.started, click!.started]).toEqual([true, true, true]);
-    // p1 and p2 still decode: the click runs at once all the same.
-    await h.finish('batch-0');
-    expect(h.started).toEqual(['batch-0', 'click']);
-
-    // batch-1 needs p1 itself, but lets p2 (another job's decode) get under way before it runs.
-    await h.finish('click');
-    expect(h.started).toEqual(['batch-0', 'click']);
-    p2!.dispatch();
-    await settle();
-    expect(h.started).toEqual(['batch-0', 'click', 'batch-1']);
-
-    // p2 is still in flight: not waited for a second time.
-    h.submit('prefetch', 'prefetch');
-    await h.finish('batch-1');
-    expect(h.started.at(-1)).toBe('prefetch');
-    await h.finish('prefetch');
-    expect(h.started.at(-1)).toBe('batch-2');
-  });
-
-  it('a decode that never gets under way holds a background encode back for DISPATCH_WAIT_MAX_MS at most', async () => {
-    const h = queueHarness(new WorkQueue({ readAhead: 1 }));
-    const [p1, p2] = preparations(2);
-    h.submit('batch-0', 'batch');
-    h.submit('batch-1', 'batch', { preparation: p1 });
-    h.submit('batch-2', 'batch', { preparation: p2 });
-    await settle();
-    p1!.finish();
-    await h.finish('batch-0');
-    expect(p2!.started).toBe(true);
-    expect(h.started).toEqual(['batch-0']);
-    // Not a timing assertion: the limit only has to end the wait.
-    await waitFor(() => h.started.length === 2, `batch-1 to run after ${DISPATCH_WAIT_MAX_MS} ms`);
-    expect(p2!.started && !p2!.dropped).toBe(true);
   });
 });

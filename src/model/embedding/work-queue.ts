@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { setImmediate as afterIo, setTimeout as sleep } from 'node:timers/promises';
 import type { BackgroundGate } from '../../memory/index.js';
 import { MemoryPressureError } from '../../memory/index.js';
 import { EngineClosedError } from './errors.js';
@@ -49,11 +48,6 @@ export interface Preparation {
    * its next change or when the submitter calls prepareAhead().
    */
   start(): Promise<void> | null;
-  /**
-   * Resolves once the work no longer needs the JS thread to progress (it runs on native threads,
-   * or is done); stops early when `signal` aborts. Absent: the work never needs it.
-   */
-  underWay?(signal: AbortSignal): Promise<void>;
   /** The job settled (ran, was cancelled, refused, or the queue closed): let go of the result. */
   drop(): void;
 }
@@ -112,12 +106,6 @@ export interface WorkQueueOptions {
 export const DEFAULT_READ_AHEAD = 2;
 
 /**
- * Longest a background encode, having taken the slot, waits for the decodes started ahead to
- * get under way before it runs (see WorkQueue.letDecodesGetUnderWay).
- */
-export const DISPATCH_WAIT_MAX_MS = 20;
-
-/**
  * The scheduler of model work. Encodes (the expensive, whole-image step) take ONE slot, given to
  * the highest-priority queued job, first come first served within a priority. Decodes (a click's
  * answer from a ready embedding) run at once, outside the slot: a click on an encoded image never
@@ -134,17 +122,14 @@ export const DISPATCH_WAIT_MAX_MS = 20;
  * queued foreground jobs; for background jobs, for the next `readAhead` in line only and only
  * while the gate is open, so that read-ahead holds a bounded number of decoded pictures and
  * stops when memory is short. A job that settles without running drops its prepared input; one
- * that reaches the slot unprepared prepares inside it, as before. A background encode lets the
- * decodes in flight get onto native threads before it blocks the JS thread
- * (letDecodesGetUnderWay).
+ * that reaches the slot unprepared prepares inside it, as before. The encoder runs in its own
+ * thread (SamSegmenter), so decodes ahead go on in this one while it encodes.
  */
 export class WorkQueue {
   private readonly gate: BackgroundGate | null;
   private readonly readAhead: number;
   /** Background jobs whose preparation is in flight. */
   private readonly preparing = new Set<Job>();
-  /** Preparations a background encode has already waited for (see letDecodesGetUnderWay). */
-  private readonly waitedFor = new WeakSet<Job>();
   private readonly queues: Record<WorkPriority, Job[]> = {
     interactive: [],
     onScreen: [],
@@ -399,8 +384,7 @@ export class WorkQueue {
         return Promise.reject(err);
       }
     };
-    const outcome = this.decodeToWaitFor(job) ? this.letDecodesGetUnderWay(job).then(run) : run();
-    outcome.then(
+    run().then(
       (value) => {
         this.counts.completed[job.priority]++;
         this.latency.encode.record(performance.now() - startedAt);
@@ -411,41 +395,6 @@ export class WorkQueue {
         this.finish(job, 'rejected', err);
       },
     );
-  }
-
-  /**
-   * ONNX Runtime for Node runs a session synchronously on the JS thread (microsoft/onnxruntime
-   * #19611): nothing else runs on it until the encode ends. A decode started ahead that has not
-   * reached libvips yet (its file read takes a few event-loop turns) would advance one turn per
-   * encode and be late after all: on the heavy encoder most were. So before the background
-   * encode `job` runs, it waits until each decode in flight for other jobs is under way on native
-   * threads (once per decode, at most DISPATCH_WAIT_MAX_MS in all; about 2 ms on a quiet
-   * machine). Foreground encodes never wait for read-ahead.
-   */
-  private async letDecodesGetUnderWay(job: Job): Promise<void> {
-    const deadline = performance.now() + DISPATCH_WAIT_MAX_MS;
-    for (let other = this.decodeToWaitFor(job); other; other = this.decodeToWaitFor(job)) {
-      this.waitedFor.add(other);
-      const left = deadline - performance.now();
-      if (left <= 0 || this.closed) return;
-      const stop = new AbortController();
-      await Promise.race([
-        other.preparation?.underWay?.(stop.signal),
-        sleep(left, undefined, { signal: stop.signal }).catch(() => undefined),
-      ]);
-      stop.abort();
-      // A decode that has just ended may have started the next one: it gets its turn too.
-      await afterIo();
-    }
-  }
-
-  /** A background job other than `job` whose decode is in flight and was not waited for yet. */
-  private decodeToWaitFor(job: Job): Job | null {
-    if (this.closed || !isBackground(job.priority)) return null;
-    for (const other of this.preparing) {
-      if (other !== job && !this.waitedFor.has(other) && other.preparation?.underWay) return other;
-    }
-    return null;
   }
 
   private finish(job: Job, how: 'resolved' | 'rejected', value: unknown): void {

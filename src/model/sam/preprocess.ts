@@ -41,6 +41,7 @@ export function resizeContractOf(encoder: EncoderContract): ResizeContract {
 export async function encoderInput(
   encoder: EncoderContract,
   image: SegmenterImage,
+  madeAhead?: WeakMap<RawImage, InputTensor>,
 ): Promise<InputTensor> {
   const contract = resizeContractOf(encoder);
   const rgb = await image.modelInput(contract);
@@ -52,6 +53,17 @@ export async function encoderInput(
       'modelInput',
     );
   }
+  const made = madeAhead?.get(rgb);
+  if (made) {
+    // Taken once: its buffer may be handed to the encoder's thread.
+    madeAhead!.delete(rgb);
+    return made;
+  }
+  return inputTensor(encoder, rgb);
+}
+
+/** The encoder input of a picture already resized for `encoder` (typed, normalised, padded). */
+export function inputTensor(encoder: EncoderContract, rgb: RawImage): InputTensor {
   switch (encoder.kind) {
     case 'A1':
       return a1Input(encoder.input, encoder.inputType, rgb);
