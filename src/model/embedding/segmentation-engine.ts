@@ -245,7 +245,7 @@ export class SegmentationEngine {
    * embed() over many images (the `embed` command), with a few in flight so that the next
    * pictures are decoded while one encodes (the queue bounds how many are decoded ahead, and
    * pauses that under memory pressure). Images still waiting for their disk write do not hold up
-   * the next ones (the encoder blocks the JS thread, so a write can take a few encodes), but at
+   * the next ones (a write is deferred behind the next encode's start), but at
    * most two more than are in flight are. Yields one outcome per image in the order given; a
    * failure (a broken file) is yielded and the others go on. Stopping (`signal`, or leaving the
    * loop) drops the queued work and its decoded pictures; an encode already running is finished

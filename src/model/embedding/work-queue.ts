@@ -109,9 +109,9 @@ export const DEFAULT_READ_AHEAD = 2;
  * The scheduler of model work. Encodes (the expensive, whole-image step) take ONE slot, given to
  * the highest-priority queued job, first come first served within a priority. Decodes (a click's
  * answer from a ready embedding) run at once, outside the slot: a click on an encoded image never
- * waits in line behind an encode, even a long background one. (ONNX Runtime for Node still runs
- * each session synchronously on the JS thread, so a running encode delays everything on that
- * thread until it ends: microsoft/onnxruntime#19611.)
+ * waits in line behind an encode, even a long background one. (SAM encoders run in a worker
+ * thread of their own, since ONNX Runtime for Node holds the thread a session runs on:
+ * microsoft/onnxruntime#19611.)
  *
  * Background encodes (prefetch, batch) ask the memory gate before they start: while memory is at
  * the warning level they stay queued (foreground work passes them), at critical they are refused
