@@ -15,7 +15,7 @@ import {
   type Page,
   type Request,
 } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import {
   startDatasetServer,
   startTestServer,
@@ -59,6 +59,14 @@ export function browserMissing(): string | null {
   const reason = `${where}: browser tests skipped`;
   console.warn(reason);
   return reason;
+}
+
+/**
+ * A block of browser tests with the browser tests' timeout, skipped (with a warning) where
+ * Chromium is missing outside CI; in CI a missing Chromium fails (browserMissing).
+ */
+export function describeInBrowser(title: string, body: () => void): void {
+  describe.skipIf(browserMissing() !== null)(title, { timeout: E2E_TEST_TIMEOUT_MS }, body);
 }
 
 export interface E2eRig {

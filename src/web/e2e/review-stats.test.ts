@@ -1,14 +1,14 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { EXAMPLE_PHOTOS } from '../../server/server-test-support.js';
 import { rleContains } from '../api/rle';
 import type { ImageListResponse } from '../api/types';
 import { badgeZoom, hexRgb, mirrorCamera } from './canvas-support';
 import {
   apiGet,
-  browserMissing,
+  describeInBrowser,
   canvasPixel,
   classOf,
   imageDetail,
@@ -23,10 +23,7 @@ import {
   until,
   useRig,
   waitForImage,
-  E2E_TEST_TIMEOUT_MS,
 } from './e2e-support';
-
-const missing = browserMissing();
 
 /** Sum of absolute RGB differences. */
 function delta(a: readonly number[], b: readonly number[]): number {
@@ -82,9 +79,8 @@ async function sweepPointer(args: {
   return performance.now() - start;
 }
 
-describe.skipIf(missing !== null)(
+describeInBrowser(
   'review mode, statistics, faulty images and the hover preview in the browser',
-  { timeout: E2E_TEST_TIMEOUT_MS },
   () => {
     const rig = useRig();
 
