@@ -106,3 +106,13 @@ export function steppingClock(start: string, stepMs = 1000): () => Date {
     return now;
   };
 }
+
+/** The fields of the seed tool's `--export_stats` file, in its order (stats put them first). */
+export const SEED_EXPORT_STATS_FIELDS = [
+  'total_images',
+  'total_annotations',
+  'class_distribution',
+  'objects_per_image',
+  'avg_vertices_per_mask',
+  'faulty_count',
+];
