@@ -8,6 +8,7 @@ import {
 import type { SegmenterImage } from '../segmenter.js';
 import type { EncoderContract } from './contract.js';
 import { EmbeddingError } from './errors.js';
+import type { InputBufferPool } from './input-buffer-pool.js';
 
 /** Contract A normalisation, 0-255 scale (segment_anything/modeling/sam.py). */
 export const SAM1_PIXEL_MEAN = [123.675, 116.28, 103.53] as const;
@@ -41,7 +42,10 @@ export function resizeContractOf(encoder: EncoderContract): ResizeContract {
 export async function encoderInput(
   encoder: EncoderContract,
   image: SegmenterImage,
-  madeAhead?: WeakMap<RawImage, InputTensor>,
+  {
+    madeAhead,
+    spare,
+  }: { madeAhead?: WeakMap<RawImage, InputTensor>; spare?: InputBufferPool } = {},
 ): Promise<InputTensor> {
   const contract = resizeContractOf(encoder);
   const rgb = await image.modelInput(contract);
@@ -59,32 +63,32 @@ export async function encoderInput(
     madeAhead!.delete(rgb);
     return made;
   }
-  return inputTensor(encoder, rgb);
+  return inputTensor(encoder, rgb, spare);
 }
 
-/** The encoder input of a picture already resized for `encoder` (typed, normalised, padded). */
-export function inputTensor(encoder: EncoderContract, rgb: RawImage): InputTensor {
-  switch (encoder.kind) {
-    case 'A1':
-      return a1Input(encoder.input, encoder.inputType, rgb);
-    case 'A2':
-      return {
-        name: encoder.input,
-        type: 'float32',
-        data: sam1Nchw(rgb),
-        dims: nchwDims(),
-        owned: true,
-      };
-    case 'B':
-      return {
-        name: encoder.input,
-        type: 'float32',
-        data: sam2Nchw(rgb),
-        dims: nchwDims(),
-        owned: true,
-      };
-  }
+/**
+ * The encoder input of a picture already resized for `encoder` (typed, normalised, padded);
+ * an NCHW input is written into a buffer of `spare` when it has one.
+ */
+export function inputTensor(
+  encoder: EncoderContract,
+  rgb: RawImage,
+  spare?: InputBufferPool,
+): InputTensor {
+  if (encoder.kind === 'A1') return a1Input(encoder.input, encoder.inputType, rgb);
+  const reused = spare?.take();
+  const target = reused ? new Float32Array(reused) : undefined;
+  return {
+    name: encoder.input,
+    type: 'float32',
+    data: encoder.kind === 'A2' ? sam1Nchw(rgb, target) : sam2Nchw(rgb, target),
+    dims: nchwDims(),
+    owned: true,
+  };
 }
+
+/** Bytes of an NCHW encoder input (A2, B): the size InputBufferPool keeps. */
+export const NCHW_INPUT_BYTES = 3 * SAM_INPUT_LENGTH * SAM_INPUT_LENGTH * 4;
 
 function nchwDims(): number[] {
   return [1, 3, SAM_INPUT_LENGTH, SAM_INPUT_LENGTH];
@@ -103,39 +107,69 @@ export function a1Input(name: string, type: 'float32' | 'uint8', rgb: RawImage):
 }
 
 /**
- * Per channel (value / divisor - mean) / std, written out as the references compute it, into a
- * zeroed [1,3,1024,1024] tensor with the picture in its top-left corner.
+ * Per channel (value / divisor - mean) / std, into a [1,3,1024,1024] tensor with the picture in
+ * its top-left corner and zeros elsewhere. A channel has only 256 possible values, so each is
+ * computed once, written out as the references compute it, into a table rounded to float32 as
+ * the tensor stores it: the same numbers as per-pixel arithmetic, in one pass over the pixels.
+ * `reuse` (a buffer an earlier input had, so not zeroed) gets its padding cleared.
  */
 function normalisedNchw(
   rgb: RawImage,
   divisor: number,
   mean: readonly number[],
   std: readonly number[],
+  reuse?: Float32Array,
 ): Float32Array {
   const side = SAM_INPUT_LENGTH;
-  const out = new Float32Array(3 * side * side);
+  const planeSize = side * side;
+  const out = reuse ?? new Float32Array(3 * planeSize);
+  if (out.length !== 3 * planeSize) {
+    throw new RangeError(`an NCHW encoder input holds ${3 * planeSize} values, not ${out.length}`);
+  }
+  if (reuse) clearPadding(out, rgb.width, rgb.height);
+  const [red, green, blue] = [0, 1, 2].map((c) => channelTable(divisor, mean[c]!, std[c]!));
   const src = rgb.data;
-  for (let c = 0; c < 3; c++) {
-    const m = mean[c]!;
-    const sd = std[c]!;
-    const plane = c * side * side;
-    for (let y = 0; y < rgb.height; y++) {
-      let s = y * rgb.width * 3 + c;
-      const row = plane + y * side;
-      for (let x = 0; x < rgb.width; x++, s += 3) out[row + x] = (src[s]! / divisor - m) / sd;
+  for (let y = 0; y < rgb.height; y++) {
+    let s = y * rgb.width * 3;
+    const rowStart = y * side;
+    const rowEnd = rowStart + rgb.width;
+    for (let o = rowStart; o < rowEnd; o++, s += 3) {
+      out[o] = red![src[s]!]!;
+      out[o + planeSize] = green![src[s + 1]!]!;
+      out[o + 2 * planeSize] = blue![src[s + 2]!]!;
     }
   }
   return out;
 }
 
+/** Zeros every value of each plane outside the top-left width x height picture. */
+function clearPadding(out: Float32Array, width: number, height: number): void {
+  const side = SAM_INPUT_LENGTH;
+  for (let plane = 0; plane < out.length; plane += side * side) {
+    if (width < side) {
+      for (let row = plane; row < plane + height * side; row += side) {
+        out.fill(0, row + width, row + side);
+      }
+    }
+    out.fill(0, plane + height * side, plane + side * side);
+  }
+}
+
+/** (value / divisor - mean) / std for every 8-bit value. */
+export function channelTable(divisor: number, mean: number, std: number): Float32Array {
+  const table = new Float32Array(256);
+  for (let v = 0; v < 256; v++) table[v] = (v / divisor - mean) / std;
+  return table;
+}
+
 /** A2: normalised with the SAM mean/std on the 0-255 scale, zero-padded bottom/right. */
-export function sam1Nchw(rgb: RawImage): Float32Array {
-  return normalisedNchw(rgb, 1, SAM1_PIXEL_MEAN, SAM1_PIXEL_STD);
+export function sam1Nchw(rgb: RawImage, reuse?: Float32Array): Float32Array {
+  return normalisedNchw(rgb, 1, SAM1_PIXEL_MEAN, SAM1_PIXEL_STD, reuse);
 }
 
 /** B: scaled to [0,1], ImageNet mean/std; the input is the whole 1024x1024 squash. */
-export function sam2Nchw(rgb: RawImage): Float32Array {
-  return normalisedNchw(rgb, 255, SAM2_PIXEL_MEAN, SAM2_PIXEL_STD);
+export function sam2Nchw(rgb: RawImage, reuse?: Float32Array): Float32Array {
+  return normalisedNchw(rgb, 255, SAM2_PIXEL_MEAN, SAM2_PIXEL_STD, reuse);
 }
 
 /** The size of the image area inside the 1024 frame (the rest of a contract A input is padding). */

@@ -274,6 +274,28 @@ describe('sessions', () => {
     await segmenter.release();
   });
 
+  it('encode into input buffers the encoder thread gave back, with the same embeddings', async () => {
+    // Contract A pads: the landscape picture leaves columns the portrait one has to clear.
+    const segmenter = await openTestPair('encoderA2', 'decoderSingle', { models });
+    const spare = (segmenter as unknown as { inputBuffers: { size: number } }).inputBuffers;
+    try {
+      const portrait = await sceneImage(scenes.portrait!);
+      const landscape = await sceneImage(scenes.landscape!);
+      const first = await segmenter.encode(portrait);
+      expect(spare.size).toBe(1);
+      const other = await segmenter.encode(landscape);
+      const again = await segmenter.encode(portrait);
+      expect(spare.size).toBe(1);
+      const bits = (e: Embedding) => Buffer.from(e.tensors.image_embeddings!.data.buffer);
+      expect(bits(again).equals(bits(first))).toBe(true);
+      expect(bits(other).equals(bits(first))).toBe(false);
+      await segmenter.release();
+      expect(spare.size).toBe(0);
+    } finally {
+      await segmenter.release();
+    }
+  });
+
   it('give memory back through the releaser only once idle long enough', async () => {
     const patient = await openTestPair('encoderA2', 'decoderSingle', {
       models,

@@ -35,9 +35,11 @@ import {
   encoderInput,
   frameSize,
   inputTensor,
+  NCHW_INPUT_BYTES,
   resizeContractOf,
   type InputTensor,
 } from './preprocess.js';
+import { InputBufferPool } from './input-buffer-pool.js';
 import { isAmbiguous, validatePrompt } from './prompt.js';
 import {
   SessionFactory,
@@ -163,6 +165,8 @@ export class SamSegmenter implements Segmenter {
   private readonly idleSeconds: number;
   /** Inputs made by prepareInput, by the decoded picture they come from. */
   private readonly inputsMadeAhead = new WeakMap<RawImage, InputTensor>();
+  /** Input buffers back from the encoder's thread, for the next inputs. */
+  private readonly inputBuffers = new InputBufferPool(NCHW_INPUT_BYTES);
 
   constructor(
     readonly id: string,
@@ -209,18 +213,27 @@ export class SamSegmenter implements Segmenter {
   prepareInput(pixels: RawImage, contract: ResizeContract): void {
     if (contract !== resizeContractOf(this.encoderContract)) return;
     if (!this.inputsMadeAhead.has(pixels)) {
-      this.inputsMadeAhead.set(pixels, inputTensor(this.encoderContract, pixels));
+      this.inputsMadeAhead.set(
+        pixels,
+        inputTensor(this.encoderContract, pixels, this.inputBuffers),
+      );
     }
   }
 
   async encode(image: SegmenterImage, signal?: AbortSignal): Promise<Embedding> {
     signal?.throwIfAborted();
-    const input = await encoderInput(this.encoderContract, image, this.inputsMadeAhead);
+    const input = await encoderInput(this.encoderContract, image, {
+      madeAhead: this.inputsMadeAhead,
+      spare: this.inputBuffers,
+    });
     signal?.throwIfAborted();
     const feeds = { [input.name]: { type: input.type, data: input.data, dims: input.dims } };
     const layout = embeddingLayout(this.encoderContract);
+    const recycle = input.owned
+      ? (buffer: ArrayBuffer) => this.inputBuffers.give(buffer)
+      : undefined;
     const outputs = await this.encoder.use((session) =>
-      session.run(feeds, Object.keys(layout), input.owned),
+      session.run(feeds, Object.keys(layout), input.owned, recycle),
     );
     const tensors: Record<string, StoredTensor> = {};
     for (const [name, dims] of Object.entries(layout)) {
@@ -253,6 +266,7 @@ export class SamSegmenter implements Segmenter {
   }
 
   async release(): Promise<void> {
+    this.inputBuffers.clear();
     await Promise.all([this.encoder.release(), this.decoder.release()]);
   }
 

@@ -14,7 +14,14 @@ export interface SessionWorkerData {
 }
 
 export type ToWorker =
-  | { kind: 'run'; id: number; feeds: Record<string, TensorValue>; fetches: readonly string[] }
+  | {
+      kind: 'run';
+      id: number;
+      feeds: Record<string, TensorValue>;
+      fetches: readonly string[];
+      /** Send the feeds' buffers back with the outputs, for the next inputs to reuse. */
+      returnFeeds: boolean;
+    }
   | { kind: 'release' };
 
 export type FromWorker =
@@ -24,7 +31,7 @@ export type FromWorker =
       outputMetadata: readonly Ort.InferenceSession.ValueMetadata[];
     }
   | { kind: 'open-failed'; message: string }
-  | { kind: 'ran'; id: number; outputs: Record<string, TensorValue> }
+  | { kind: 'ran'; id: number; outputs: Record<string, TensorValue>; feedBuffers: ArrayBuffer[] }
   | { kind: 'run-failed'; id: number; name: string; message: string }
   | { kind: 'released' };
 

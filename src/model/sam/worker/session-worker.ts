@@ -34,6 +34,7 @@ async function run(
   id: number,
   feeds: Record<string, TensorValue>,
   fetches: readonly string[],
+  returnFeeds: boolean,
 ): Promise<void> {
   try {
     const tensors: Record<string, Ort.Tensor> = {};
@@ -45,7 +46,9 @@ async function run(
     for (const [name, { type, data, dims }] of Object.entries(results)) {
       outputs[name] = { type, data, dims: [...dims] };
     }
-    post({ kind: 'ran', id, outputs }, buffersOf(outputs));
+    // ONNX Runtime is done with the inputs once run() resolves.
+    const feedBuffers = returnFeeds ? buffersOf(feeds) : [];
+    post({ kind: 'ran', id, outputs, feedBuffers }, [...buffersOf(outputs), ...feedBuffers]);
   } catch (err) {
     post({ kind: 'run-failed', id, ...errorParts(err) });
   }
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
   }
   port.on('message', (message: ToWorker) => {
     if (message.kind === 'run') {
-      void run(ort, session, message.id, message.feeds, message.fetches);
+      void run(ort, session, message.id, message.feeds, message.fetches, message.returnFeeds);
     } else {
       void session.release().finally(() => post({ kind: 'released' }));
     }

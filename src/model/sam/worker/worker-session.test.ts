@@ -89,6 +89,32 @@ describe('WorkerSession', () => {
     }
   });
 
+  it('gives the input buffers back after the run when asked, for the next inputs', async () => {
+    const worker = await WorkerSession.create(models.encoderA2, cpu);
+    try {
+      const dims = [1, 3, 1024, 1024];
+      const first = nchwInput(5);
+      const back: ArrayBuffer[] = [];
+      const out = await worker.run(
+        { input_image: { type: 'float32', data: first, dims } },
+        ['image_embeddings'],
+        true,
+        (buffer) => back.push(buffer),
+      );
+      expect(back.map((b) => b.byteLength)).toEqual([3 * 1024 * 1024 * 4]);
+      // The buffer came back with its input intact, and works as the next input.
+      expect(sameFloats(new Float32Array(back[0]!), nchwInput(5))).toBe(true);
+      const again = await worker.run(
+        { input_image: { type: 'float32', data: new Float32Array(back[0]!), dims } },
+        ['image_embeddings'],
+        true,
+      );
+      expect(sameFloats(again.image_embeddings!.data, out.image_embeddings!.data)).toBe(true);
+    } finally {
+      await worker.release();
+    }
+  });
+
   it("rejects a bad run with ONNX Runtime's reason and keeps working", async () => {
     const worker = await WorkerSession.create(models.encoderA2, cpu);
     try {

@@ -14,6 +14,7 @@ type Outputs = Record<string, TensorValue>;
 interface PendingRun {
   resolve: (outputs: Outputs) => void;
   reject: (err: Error) => void;
+  recycle?: (buffer: ArrayBuffer) => void;
 }
 
 /**
@@ -87,10 +88,16 @@ export class WorkerSession {
     return this.stopped !== null;
   }
 
+  /**
+   * `recycle` gets the feeds' buffers (the worker's copies, or the originals when transferred)
+   * back once the run is done, so that a caller making many inputs of one size can write the
+   * next ones into them instead of into fresh memory.
+   */
   run(
     feeds: Record<string, TensorValue>,
     fetches: readonly string[],
     transfer = false,
+    recycle?: (buffer: ArrayBuffer) => void,
   ): Promise<Outputs> {
     if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
@@ -98,9 +105,15 @@ export class WorkerSession {
     for (const [name, { type, data, dims }] of Object.entries(feeds)) {
       plain[name] = { type, data, dims: [...dims] };
     }
-    const message: ToWorker = { kind: 'run', id, feeds: plain, fetches: [...fetches] };
+    const message: ToWorker = {
+      kind: 'run',
+      id,
+      feeds: plain,
+      fetches: [...fetches],
+      returnFeeds: recycle !== undefined,
+    };
     return new Promise<Outputs>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, ...(recycle ? { recycle } : {}) });
       // A run in flight keeps the process alive; an idle session does not.
       if (this.pending.size === 1) this.worker.ref();
       this.worker.postMessage(message, transfer ? buffersOf(plain) : []);
@@ -135,6 +148,7 @@ export class WorkerSession {
     this.pending.delete(message.id);
     if (this.pending.size === 0) this.worker.unref();
     if (message.kind === 'ran') {
+      if (run.recycle) for (const buffer of message.feedBuffers) run.recycle(buffer);
       run.resolve(message.outputs);
     } else {
       const err = new Error(message.message);
