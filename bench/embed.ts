@@ -91,6 +91,8 @@ const HOST_BUDGET = 2 * 1024 ** 3;
 
 interface EnginePass {
   ms: number;
+  /** CPU time of the whole process (every thread) over the pass. */
+  cpuMs: number;
   encoded: number;
   /** Pictures decoded while another image encoded, and of those, ready when their turn came. */
   decodedAhead: number;
@@ -126,6 +128,7 @@ async function enginePass(
   let encoded = 0;
   try {
     const start = nowMs();
+    const cpuStart = process.cpuUsage();
     if (pipelined) {
       for await (const outcome of engine.embedEach(ids)) {
         if (!outcome.ok) throw outcome.error;
@@ -135,12 +138,24 @@ async function enginePass(
       for (const id of ids) if ((await engine.embed(id)).tier === 'encoder') encoded++;
     }
     const ms = nowMs() - start;
+    const cpuMs = cpuMsSince(cpuStart);
     const { preparedAhead, preparedInTime } = engine.stats().queue;
-    return { ms, encoded, decodedAhead: preparedAhead.batch, decodedInTime: preparedInTime.batch };
+    return {
+      ms,
+      cpuMs,
+      encoded,
+      decodedAhead: preparedAhead.batch,
+      decodedInTime: preparedInTime.batch,
+    };
   } finally {
     await engine.close();
     await rm(embeddingsDir, { recursive: true, force: true });
   }
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 function median(values: number[]): number {
@@ -207,8 +222,15 @@ const bench: Benchmark = {
         serial: async () => enginePass(segmenter, dir, false, readAhead),
         raw: async (): Promise<EnginePass> => {
           const start = nowMs();
+          const cpuStart = process.cpuUsage();
           for (const feed of feeds) await raw.run(feed);
-          return { ms: nowMs() - start, encoded: count, decodedAhead: 0, decodedInTime: 0 };
+          return {
+            ms: nowMs() - start,
+            cpuMs: cpuMsSince(cpuStart),
+            encoded: count,
+            decodedAhead: 0,
+            decodedInTime: 0,
+          };
         },
       };
       const names = Object.keys(sides) as (keyof typeof sides)[];
@@ -251,6 +273,11 @@ const bench: Benchmark = {
         engineMsPerImage: round(1000 / imagesPerSecond),
         serialMsPerImage: round(1000 / serialImagesPerSecond),
         rawRunMs: round(1000 / rawImagesPerSecond),
+        // CPU time per picture (all threads; median pass): what the engine adds to ORT's own.
+        cpuMsPerImage: {
+          engine: round(median(runs.engine.map((r) => r.cpuMs)) / count),
+          raw: round(median(runs.raw.map((r) => r.cpuMs)) / count),
+        },
         // Per pass: pictures decoded during another encode, and those ready before their turn.
         decodedAhead: runs.engine.map((r) => r.decodedAhead),
         decodedInTime: runs.engine.map((r) => r.decodedInTime),
