@@ -207,7 +207,7 @@ export class SamSegmenter implements Segmenter {
 
   /**
    * Makes the encoder input of a picture decoded ahead of its encode (normalising a 1024 frame
-   * takes ~15 ms of this thread), while the encoder's thread runs the encode before it; the
+   * takes a few ms of this thread), while the encoder's thread runs the encode before it; the
    * encode of that picture takes it instead of making it then.
    */
   prepareInput(pixels: RawImage, contract: ResizeContract): void {
