@@ -115,6 +115,18 @@ describe('request validation', () => {
 describe('ids and paths', () => {
   it('answers unknown ids with 404 and non-ids with 400', async () => {
     expectError(await t.server.app.inject({ url: '/api/images/999999' }), 404, 'not_found');
+    // Twice: the predict path remembers the files of known ids, not the failures.
+    for (let i = 0; i < 2; i++) {
+      expectError(
+        await t.server.app.inject({
+          method: 'POST',
+          url: '/api/images/999999/predict',
+          payload: { points: [{ x: 1, y: 1, label: 1 }] },
+        }),
+        404,
+        'not_found',
+      );
+    }
     expectError(
       await t.server.app.inject({ method: 'DELETE', url: '/api/objects/424242' }),
       404,

@@ -6,6 +6,7 @@ import { registerErrorHandler } from './error-handler.js';
 import { EventHub } from './event-hub.js';
 import { ExportJobs } from './export-jobs.js';
 import { badRequest } from './http-error.js';
+import { ImageIndexIds } from './image-lookup.js';
 import { ServerMetrics } from './metrics.js';
 import { ModelStatus } from './model-status.js';
 import { RefineTokens } from './refine-tokens.js';
@@ -65,6 +66,7 @@ export async function buildServer(
     hub,
     metrics,
     refineTokens: new RefineTokens(),
+    imageIndexIds: new ImageIndexIds(deps),
     modelStatus: new ModelStatus(hub),
     exports: new ExportJobs({ ...deps, hub }),
   };

@@ -53,21 +53,6 @@ const box = z
   .strictObject({ x0: finite, y0: finite, x1: finite, y1: finite })
   .refine((b) => b.x1 > b.x0 && b.y1 > b.y0, { message: 'a box needs x1 > x0 and y1 > y0' });
 
-export function predictBody(maxPoints: number) {
-  return z
-    .strictObject({
-      points: z
-        .array(point)
-        .max(maxPoints, { message: `at most ${maxPoints} points` })
-        .default([]),
-      box: box.optional(),
-      refineToken: z.string().min(1).max(100).optional(),
-    })
-    .refine((b) => b.points.length > 0 || b.box !== undefined, {
-      message: 'give at least one point or a box',
-    });
-}
-
 const rle = z.strictObject({
   size: z.tuple([z.number().int().min(1), z.number().int().min(1)]),
   counts: z.string().min(1),

@@ -7,6 +7,7 @@ import type { ProjectStore } from '../store/index.js';
 import type { SessionInfo } from './api-contract.js';
 import type { EventHub } from './event-hub.js';
 import type { ExportJobs } from './export-jobs.js';
+import type { ImageIndexIds } from './image-lookup.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ModelStatus } from './model-status.js';
 import type { RefineTokens } from './refine-tokens.js';
@@ -49,6 +50,8 @@ export interface ServerContext extends ServerDeps {
   hub: EventHub;
   metrics: ServerMetrics;
   refineTokens: RefineTokens;
+  /** Dataset index ids by API image id, for the predict path. */
+  imageIndexIds: ImageIndexIds;
   modelStatus: ModelStatus;
   exports: ExportJobs;
 }
