@@ -2,10 +2,11 @@
  * `npm run bench -- server [--clicks N] [--seconds S] [--clients C] [--model NAME|DIR|FILE]`:
  * the annotation server's own cost.
  * 1. The same click through HTTP (POST /api/images/:id/predict on a listening server, keep-alive
- *    loopback, from a client in a child process as a browser is) and straight into the engine
- *    (SegmentationEngine.predict, in the server's process), interleaved, each click at a new spot
- *    so that both sides run the decoder every time (checked: no answer may come from the
- *    prediction cache): `{httpP50Ms, engineP50Ms, ratio}`; target ratio <= 1.15.
+ *    loopback, from a plain HTTP/1.1 client in a child process as a browser is: see
+ *    server-http-client.ts) and straight into the engine (SegmentationEngine.predict, in the
+ *    server's process), interleaved, each click at a new spot so that both sides run the decoder
+ *    every time (checked: no answer may come from the prediction cache):
+ *    `{httpP50Ms, engineP50Ms, ratio}`; target ratio <= 1.15.
  * 2. C (20) concurrent clients for S (30) seconds with autocannon, each clicking at spots spread
  *    over the pictures: throughput, p99 and errors (target 0).
  * Model: the generated C = 1 decoder with the heavy encoder (embeddings are computed once, before
