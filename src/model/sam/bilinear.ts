@@ -5,7 +5,10 @@
  * over any rectangle of the output, so a mask is only ever resampled where it can be non-zero.
  */
 
-/** Per output index: the two source indices and the weight of the second. */
+/**
+ * Per output index: the two source indices and the weight of the second. Read only: axisTaps
+ * hands out views of taps it keeps for later calls.
+ */
 export interface AxisTaps {
   lo: Int32Array;
   hi: Int32Array;
@@ -18,6 +21,64 @@ export interface AxisTaps {
  * from the sizes (a crop of a larger upsample keeps the scale of the whole).
  */
 export function axisTaps(inSize: number, scale: number, start: number, end: number): AxisTaps {
+  if (start < 0 || end <= start) return computeTaps(inSize, scale, start, end);
+  const { lo, hi, frac } = wholeAxis(inSize, scale, end).taps;
+  return {
+    lo: lo.subarray(start, end),
+    hi: hi.subarray(start, end),
+    frac: frac.subarray(start, end),
+  };
+}
+
+/**
+ * Runs of consecutive outputs of [start, end) that read the same two source columns:
+ * [start, end, lo, hi] per run (output offsets from `start`, source columns absolute). Between
+ * two source columns of the same sign every output of their run has that sign.
+ */
+export function axisRuns(inSize: number, scale: number, start: number, end: number): Int32Array {
+  if (start < 0 || end <= start) return tapRuns(computeTaps(inSize, scale, start, end));
+  const { runs } = wholeAxis(inSize, scale, end);
+  const first = firstIndex(0, runs.length / 4, (k) => runs[4 * k + 1]! > start);
+  const last = firstIndex(first, runs.length / 4, (k) => runs[4 * k]! >= end);
+  const out = new Int32Array(4 * (last - first));
+  for (let k = first; k < last; k++) {
+    const at = 4 * (k - first);
+    out[at] = Math.max(runs[4 * k]!, start) - start;
+    out[at + 1] = Math.min(runs[4 * k + 1]!, end) - start;
+    out[at + 2] = runs[4 * k + 2]!;
+    out[at + 3] = runs[4 * k + 3]!;
+  }
+  return out;
+}
+
+interface WholeAxis {
+  /** Of outputs [0, n), n at least the largest end asked for. */
+  taps: AxisTaps;
+  runs: Int32Array;
+}
+
+/**
+ * The axes asked for last, whole: the candidates of a click, and the clicks on one picture,
+ * read the same few axes (over other ranges), so each is computed once rather than per call.
+ */
+const AXES_KEPT = 8;
+const wholeAxes = new Map<string, WholeAxis>();
+
+function wholeAxis(inSize: number, scale: number, end: number): WholeAxis {
+  const key = `${inSize} ${scale}`;
+  let axis = wholeAxes.get(key);
+  wholeAxes.delete(key);
+  if (!axis || axis.taps.lo.length < end) {
+    const taps = computeTaps(inSize, scale, 0, Math.max(end, 2 * (axis?.taps.lo.length ?? 0)));
+    axis = { taps, runs: tapRuns(taps) };
+  }
+  // Map keeps insertion order: the first key is the one used longest ago.
+  wholeAxes.set(key, axis);
+  if (wholeAxes.size > AXES_KEPT) wholeAxes.delete(wholeAxes.keys().next().value!);
+  return axis;
+}
+
+function computeTaps(inSize: number, scale: number, start: number, end: number): AxisTaps {
   const n = Math.max(0, end - start);
   const lo = new Int32Array(n);
   const hi = new Int32Array(n);
@@ -64,12 +125,8 @@ function firstIndex(from: number, to: number, holds: (i: number) => boolean): nu
   return from;
 }
 
-/**
- * Runs of consecutive outputs that read the same two source columns: [start, end, lo, hi] per
- * run (output offsets within the taps, source columns absolute). Between two source columns of
- * the same sign every output of their run has that sign.
- */
-export function tapRuns({ lo, hi }: AxisTaps): Int32Array {
+/** Runs of `taps` as axisRuns gives them (offsets within the taps). */
+function tapRuns({ lo, hi }: AxisTaps): Int32Array {
   const runs: number[] = [];
   for (let i = 0; i < lo.length;) {
     let end = i + 1;
@@ -111,7 +168,7 @@ export class BilinearRows {
 
   /** Writes output row `y` into `out` from index `offset` (x1 - x0 values). */
   rowAt(y: number, out: Float32Array, offset: number): void {
-    this.verticalPass(y);
+    this.verticalPass(y, 0, this.columns.length);
     const { columns, firstColumn } = this;
     const { lo, hi, frac } = this.xTaps;
     const n = frac.length;
@@ -123,14 +180,23 @@ export class BilinearRows {
   }
 
   /**
-   * Writes, of output row `y`, only the outputs in `stretches` ([start, end) pairs of offsets
-   * from x0, sorted, disjoint) into `out` from index `offset`; the others are left as they are.
+   * Writes, of output row `y`, only the outputs in the first `count` numbers of `stretches`
+   * ([start, end) pairs of offsets from x0, sorted, disjoint) into `out` from index `offset`;
+   * the others are left as they are.
    */
-  stretchesAt(y: number, out: Float32Array, offset: number, stretches: Int32Array): void {
-    this.verticalPass(y);
+  stretchesAt(
+    y: number,
+    out: Float32Array,
+    offset: number,
+    stretches: Int32Array,
+    count: number,
+  ): void {
     const { columns, firstColumn } = this;
     const { lo, hi, frac } = this.xTaps;
-    for (let s = 0; s < stretches.length; s += 2) {
+    for (let s = 0; s < count; s += 2) {
+      // Only the columns this stretch reads: stretches are narrow bands along the outline.
+      const from = lo[stretches[s]!]! - firstColumn;
+      this.verticalPass(y, from, hi[stretches[s + 1]! - 1]! - firstColumn + 1);
       for (let i = stretches[s]!; i < stretches[s + 1]!; i++) {
         const f = frac[i]!;
         out[offset + i] =
@@ -139,7 +205,8 @@ export class BilinearRows {
     }
   }
 
-  private verticalPass(y: number): void {
+  /** Interpolates output row `y` vertically on columns [from, to) of this.columns. */
+  private verticalPass(y: number, from: number, to: number): void {
     const { source, sourceWidth, columns, firstColumn } = this;
     const sy = sourcePosition(this.sourceHeight, this.scaleY, y);
     const yLo = Math.floor(sy);
@@ -147,7 +214,7 @@ export class BilinearRows {
     const fy = sy - yLo;
     const top = yLo * sourceWidth + firstColumn;
     const bottom = yHi * sourceWidth + firstColumn;
-    for (let c = 0; c < columns.length; c++) {
+    for (let c = from; c < to; c++) {
       columns[c] = source[top + c]! * (1 - fy) + source[bottom + c]! * fy;
     }
   }

@@ -89,6 +89,22 @@ describe('frameLogits: EdgeSAM low-res logits over the frame', () => {
     },
   );
 
+  it('matches where interpolated logits round to 0 in float32 (subnormal cells)', () => {
+    // Two tiny positive cells over zeros: between them every logit is above 0 in doubles, yet
+    // part of each frame row rounds to 0 once stored as float32, so it is not above 0.
+    const tiny = 2 ** -149;
+    const lowRes = noiseGrid(8, 6, 3);
+    lowRes.data.set([2 * tiny, tiny, 3 * tiny, -tiny, 0, 4], 8 + 1);
+    lowRes.data.set([0, 0, 0, 0, 2 * tiny, 5], 2 * 8 + 1);
+    for (const original of [
+      { width: 50, height: 30 },
+      { width: 13, height: 11 },
+    ]) {
+      const frame = { width: 32, height: 21 };
+      expectSameAsWholeFrame(lowRes, 0.25, frame, original, `${original.width}`);
+    }
+  });
+
   it('matches with infinite logits and when nothing is positive', () => {
     const random = seededRandom(5);
     for (let seed = 1; seed <= 8; seed++) {

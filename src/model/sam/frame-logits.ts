@@ -1,5 +1,6 @@
 import type { Size } from '../../geometry/index.js';
-import { BilinearRows, axisTaps, sourcePosition, tapRuns } from './bilinear.js';
+import { BilinearRows, axisRuns, axisTaps } from './bilinear.js';
+import { Scratch } from './scratch.js';
 import { CellTally, type GridStats, type LogitGrid, type RowRuns } from './grid-stats.js';
 
 /** How a block of frame cells between the same four low-res cells is decided. */
@@ -51,105 +52,104 @@ export function frameLogits(
     const stretches = new Stretches(left, width);
     for (let y = 0; y < height; y++) {
       readableStretches(stretches, stats.positive, top + y, frame.height);
-      rows.stretchesAt(top + y, data, y * width, stretches.merged());
+      rows.stretchesAt(top + y, data, y * width, stretches.offsets, stretches.length);
     }
   }
   return { grid: { ...frame, data, window: { left, top, width } }, stats };
 }
 
 /**
- * Adds the columns of frame row `y` that upsampleMask can read: SpanTracer interpolates only
- * where the sign changes along one of a pair of neighbouring rows, or differs between them, and
- * reads the two cells of each such column pair. So, padded by one column: the run ends of rows
- * y - 1, y and y + 1, and where row y differs from either neighbour. Elsewhere the window is not
- * filled. (+Infinity cells make the tracer read more; the whole window is filled then.)
+ * The columns of frame row `y` that upsampleMask can read, into `out`. SpanTracer interpolates
+ * only where the sign changes along one of a pair of neighbouring rows, or differs between
+ * them, and reads the two cells of each such column pair. So, padded by one column: the run
+ * ends of rows y - 1, y and y + 1, and where row y differs from either neighbour. Elsewhere the
+ * window is not filled. (+Infinity cells make the tracer read more; the whole window is filled
+ * then.) One walk through the three rows' run ends in order, so the stretches come sorted.
  */
 function readableStretches(out: Stretches, positive: RowRuns, y: number, rows: number): void {
   const { rowStarts, spans } = positive;
   out.clear();
-  const ownFrom = 2 * rowStarts[y]!;
-  const ownTo = 2 * rowStarts[y + 1]!;
-  for (let r = Math.max(0, y - 1); r <= Math.min(rows - 1, y + 1); r++) {
-    const from = 2 * rowStarts[r]!;
-    const to = 2 * rowStarts[r + 1]!;
-    for (let k = from; k < to; k++) out.add(spans[k]! - 1, spans[k]! + 1);
-    if (r === y) continue;
-    // Where exactly one of rows y and r is above 0.
-    let i = ownFrom;
-    let j = from;
-    let inOwn = false;
-    let inOther = false;
-    let openAt = -1;
-    while (i < ownTo || j < to) {
-      const x = Math.min(i < ownTo ? spans[i]! : Infinity, j < to ? spans[j]! : Infinity);
-      if (i < ownTo && spans[i] === x) {
-        inOwn = !inOwn;
-        i++;
-      }
-      if (j < to && spans[j] === x) {
-        inOther = !inOther;
-        j++;
-      }
-      if (inOwn !== inOther) {
-        if (openAt < 0) openAt = x;
-      } else if (openAt >= 0) {
-        out.add(openAt - 1, x + 1);
-        openAt = -1;
-      }
+  // Run ends of rows y - 1, y and y + 1 still to visit: [i, iEnd) and so on.
+  let i = y > 0 ? 2 * rowStarts[y - 1]! : 0;
+  const iEnd = y > 0 ? 2 * rowStarts[y]! : 0;
+  let j = 2 * rowStarts[y]!;
+  const jEnd = 2 * rowStarts[y + 1]!;
+  let k = y + 1 < rows ? 2 * rowStarts[y + 1]! : 0;
+  const kEnd = y + 1 < rows ? 2 * rowStarts[y + 2]! : 0;
+  // Whether rows y - 1, y and y + 1 are above 0 from the last run end visited on; a missing
+  // neighbour follows row y, so it never differs from it.
+  let above = false;
+  let aboveBefore = false;
+  let aboveAfter = false;
+  let differs = false;
+  let last = 0;
+  while (i < iEnd || j < jEnd || k < kEnd) {
+    let x = i < iEnd ? spans[i]! : 2 ** 30;
+    if (j < jEnd && spans[j]! < x) x = spans[j]!;
+    if (k < kEnd && spans[k]! < x) x = spans[k]!;
+    // Row y differed from a neighbour since the last run end.
+    if (differs) out.add(last - 1, x + 1);
+    // Runs never touch, so each row has x at most once.
+    if (i < iEnd && spans[i] === x) {
+      aboveBefore = !aboveBefore;
+      i++;
     }
+    if (j < jEnd && spans[j] === x) {
+      above = !above;
+      if (y === 0) aboveBefore = above;
+      if (y + 1 >= rows) aboveAfter = above;
+      j++;
+    }
+    if (k < kEnd && spans[k] === x) {
+      aboveAfter = !aboveAfter;
+      k++;
+    }
+    differs = above !== aboveBefore || above !== aboveAfter;
+    out.add(x - 1, x + 1);
+    last = x;
   }
 }
 
-/** Column stretches of one window row, collected in any order and merged (reused row to row). */
+/**
+ * Column stretches of one window row, added in order of their starts and merged as they come
+ * (the object is reused row to row).
+ */
 class Stretches {
   private pairs = new Int32Array(64);
-  private length = 0;
+  length = 0;
 
   constructor(
     private readonly left: number,
     private readonly width: number,
   ) {}
 
+  /** The stretches as [start, end) offsets from the window's left (the first `length`). */
+  get offsets(): Int32Array {
+    return this.pairs;
+  }
+
   clear(): void {
     this.length = 0;
   }
 
-  /** Columns [from, to) of the frame, clamped to the window; kept sorted by start. */
+  /** Frame columns [from, to), clamped to the window; `from` is at least the last one's. */
   add(from: number, to: number): void {
     const a = Math.max(from, this.left) - this.left;
     const b = Math.min(to, this.left + this.width) - this.left;
     if (a >= b) return;
-    if (this.length + 2 > this.pairs.length) {
+    const n = this.length;
+    if (n > 0 && a <= this.pairs[n - 1]!) {
+      if (b > this.pairs[n - 1]!) this.pairs[n - 1] = b;
+      return;
+    }
+    if (n + 2 > this.pairs.length) {
       const grown = new Int32Array(2 * this.pairs.length);
       grown.set(this.pairs);
       this.pairs = grown;
     }
-    const { pairs } = this;
-    let k = this.length;
-    while (k > 0 && pairs[k - 2]! > a) {
-      pairs[k] = pairs[k - 2]!;
-      pairs[k + 1] = pairs[k - 1]!;
-      k -= 2;
-    }
-    pairs[k] = a;
-    pairs[k + 1] = b;
-    this.length += 2;
-  }
-
-  /** The stretches merged where they overlap or touch, as [start, end) offsets. */
-  merged(): Int32Array {
-    const { pairs } = this;
-    let n = 0;
-    for (let k = 0; k < this.length; k += 2) {
-      if (n > 0 && pairs[k]! <= pairs[n - 1]!) {
-        pairs[n - 1] = Math.max(pairs[n - 1]!, pairs[k + 1]!);
-      } else {
-        pairs[n] = pairs[k]!;
-        pairs[n + 1] = pairs[k + 1]!;
-        n += 2;
-      }
-    }
-    return pairs.subarray(0, n);
+    this.pairs[n] = a;
+    this.pairs[n + 1] = b;
+    this.length = n + 2;
   }
 }
 
@@ -157,40 +157,43 @@ function finiteAboveOne(v: number): boolean {
   return v > 1 && v < Infinity;
 }
 
+const planStartScratch = new Scratch((n) => new Int32Array(n));
+const planEndScratch = new Scratch((n) => new Int32Array(n));
+const planKindScratch = new Scratch((n) => new Int32Array(n));
+
 function frameStats(lowRes: LogitGrid, scale: number, frame: Size): GridStats {
   const { width, height, data } = lowRes;
-  const taps = axisTaps(width, scale, 0, frame.width);
-  const { frac } = taps;
-  const runs = tapRuns(taps);
+  const { frac } = axisTaps(width, scale, 0, frame.width);
+  const runs = axisRuns(width, scale, 0, frame.width);
   const tally = new CellTally(frame.width, frame.height);
   // Per pair of low-res rows: stretches of frame columns [start, end) and how they are decided
   // (BACKGROUND, INTERIOR, or the index of the run of taps to interpolate).
-  const planStart = new Int32Array(runs.length / 4);
-  const planEnd = new Int32Array(runs.length / 4);
-  const planKind = new Int32Array(runs.length / 4);
+  const runCount = runs.length / 4;
+  const planStart = planStartScratch.take(runCount);
+  const planEnd = planEndScratch.take(runCount);
+  const planKind = planKindScratch.take(runCount);
   let planLength = 0;
   let pairRow = -1;
-  const reach = rowReach(lowRes);
+  const rowTaps = axisTaps(height, scale, 0, frame.height);
+  const rows = frame.height > 0 ? rowTaps.hi[frame.height - 1]! + 1 : 0;
+  const reach = rowReach(lowRes, rows, runCount > 0 ? runs[4 * runCount - 1]! + 1 : 0);
   for (let y = 0; y < frame.height; y++) {
-    const sy = sourcePosition(height, scale, y);
-    const yLo = Math.floor(sy);
-    const fy = sy - yLo;
+    const yLo = rowTaps.lo[y]!;
+    const yHi = rowTaps.hi[y]!;
+    const fy = rowTaps.frac[y]!;
     const top = yLo * width;
-    const bottom = Math.min(yLo + 1, height - 1) * width;
+    const bottom = yHi * width;
     if (yLo !== pairRow) {
       pairRow = yLo;
       planLength = 0;
       // Only the tap runs that read a column of the pair's reach can be other than background.
-      const yHi = Math.min(yLo + 1, height - 1);
       const from = Math.min(reach.first[yLo]!, reach.first[yHi]!);
       const to = Math.max(reach.last[yLo]!, reach.last[yHi]!);
       let r = 0;
-      let rEnd = runs.length;
-      if (to < 0) {
-        rEnd = 0;
-      } else {
-        while (r < runs.length && runs[r + 3]! < from) r += 4;
-        while (rEnd > r && runs[rEnd - 2]! > to) rEnd -= 4;
+      let rEnd = 0;
+      if (to >= 0) {
+        r = 4 * firstRunAfter(runs, 0, 3, from - 1);
+        rEnd = 4 * firstRunAfter(runs, r / 4, 2, to);
       }
       if (r > 0 || rEnd === 0) {
         planStart[0] = 0;
@@ -242,8 +245,30 @@ function frameStats(lowRes: LogitGrid, scale: number, frame: Size): GridStats {
       const hi = runs[4 * kind + 3]!;
       const a = data[top + lo]! * (1 - fy) + data[bottom + lo]! * fy;
       const b = data[top + hi]! * (1 - fy) + data[bottom + hi]! * fy;
-      for (let i = start; i < planEnd[e]!; i++) {
-        tally.cell(i, Math.fround(a * (1 - frac[i]!) + b * frac[i]!));
+      const end = planEnd[e]!;
+      // Counted without a branch per cell. Where the cells above 0 are is only needed when
+      // there are some but not all: then, with a above 0 and b not (or the reverse), they are
+      // a prefix (a suffix) of the run, as in SpanTracer.traceRow (Math.fround keeps the
+      // order). With both above 0 some cells can still round to 0: those go cell by cell.
+      let loose = 0;
+      let strict = 0;
+      let above = 0;
+      let infinite = 0;
+      for (let i = start; i < end; i++) {
+        const v = Math.fround(a * (1 - frac[i]!) + b * frac[i]!);
+        loose += +(v > -1);
+        strict += +(v > 1);
+        above += +(v > 0);
+        infinite |= +(v === Infinity);
+      }
+      if (above === 0 || above === end - start || (a > 0 && !(b > 0))) {
+        tally.cells(start, end, start, start + above, loose, strict, infinite === 1);
+      } else if (b > 0 && !(a > 0)) {
+        tally.cells(start, end, end - above, end, loose, strict, infinite === 1);
+      } else {
+        for (let i = start; i < end; i++) {
+          tally.cell(i, Math.fround(a * (1 - frac[i]!) + b * frac[i]!));
+        }
       }
     }
     tally.endRow();
@@ -252,19 +277,61 @@ function frameStats(lowRes: LogitGrid, scale: number, frame: Size): GridStats {
 }
 
 /**
- * Per low-res row, the first and last column whose logit is > -1 (width and -1 when none is):
- * outside them every cell is <= -1 or NaN, so any frame cell read from there is background.
+ * The first run from run `from` whose column `field` (2: lo, 3: hi; as axisRuns gives them) is
+ * above `column`, else the run count: a binary search, as both columns only grow run to run.
  */
-function rowReach({ width, height, data }: LogitGrid): { first: Int32Array; last: Int32Array } {
-  const first = new Int32Array(height).fill(width);
-  const last = new Int32Array(height).fill(-1);
-  for (let y = 0; y < height; y++) {
+function firstRunAfter(runs: Int32Array, from: number, field: number, column: number): number {
+  let to = runs.length / 4;
+  while (from < to) {
+    const mid = (from + to) >>> 1;
+    if (runs[4 * mid + field]! > column) to = mid;
+    else from = mid + 1;
+  }
+  return from;
+}
+
+const firstScratch = new Scratch((n) => new Int32Array(n));
+const lastScratch = new Scratch((n) => new Int32Array(n));
+
+/**
+ * Per low-res row of [0, rows), the first and last column of [0, columns) whose logit is > -1
+ * (`columns` and -1 when none is): outside them every cell is <= -1 or NaN, so any frame cell
+ * read from there is background. The frame's taps read no other cells: the low-res grid's last
+ * rows (or columns) lie under the padding of the 1024 frame, beyond the picture.
+ */
+function rowReach(
+  { width, data }: LogitGrid,
+  rows: number,
+  columns: number,
+): { first: Int32Array; last: Int32Array } {
+  const first = firstScratch.take(rows);
+  const last = lastScratch.take(rows);
+  for (let y = 0; y < rows; y++) {
     const row = y * width;
+    first[y] = columns;
+    last[y] = -1;
     let x = 0;
-    while (x < width && !(data[row + x]! > -1)) x++;
-    if (x === width) continue;
+    // Eight cells a test (twice as fast as one by one): most rows of a click's logits are
+    // background from end to end, so this loop reads most of the grid.
+    for (; x + 8 <= columns; x += 8) {
+      const i = row + x;
+      if (
+        data[i]! > -1 ||
+        data[i + 1]! > -1 ||
+        data[i + 2]! > -1 ||
+        data[i + 3]! > -1 ||
+        data[i + 4]! > -1 ||
+        data[i + 5]! > -1 ||
+        data[i + 6]! > -1 ||
+        data[i + 7]! > -1
+      ) {
+        break;
+      }
+    }
+    while (x < columns && !(data[row + x]! > -1)) x++;
+    if (x === columns) continue;
     first[y] = x;
-    let end = width - 1;
+    let end = columns - 1;
     while (!(data[row + end]! > -1)) end--;
     last[y] = end;
   }

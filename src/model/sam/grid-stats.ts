@@ -41,7 +41,9 @@ export interface GridStats {
 
 /** Inclusive bounds of row runs (null when there are none). */
 export function runBounds({ rowStarts, spans }: RowRuns): CellBounds | null {
-  let minX = Infinity;
+  // Integers only (not Infinity): V8 then keeps the bounds, and the indices derived from them
+  // downstream, as small integers rather than doubles.
+  let minX = 2 ** 30;
   let maxX = -1;
   let minY = -1;
   let maxY = -1;
@@ -98,6 +100,32 @@ export class CellTally {
   background(x: number): void {
     if (this.inside) this.boundaries.push(x);
     this.inside = false;
+  }
+
+  /**
+   * Cells [x, end), of which [from, to) are above 0 (none when from === to), `loose` are > -1
+   * and `strict` > 1, and `infinite` says whether one is +Infinity.
+   */
+  cells(
+    x: number,
+    end: number,
+    from: number,
+    to: number,
+    loose: number,
+    strict: number,
+    infinite: boolean,
+  ): void {
+    this.loose += loose;
+    this.strict += strict;
+    if (infinite) this.infinite = true;
+    if (this.inside && (from === to || from > x)) {
+      this.boundaries.push(x);
+      this.inside = false;
+    }
+    if (from === to) return;
+    if (!this.inside) this.boundaries.push(from);
+    this.inside = to === end;
+    if (to < end) this.boundaries.push(to);
   }
 
   /** Cells [x, x + count) are finite and > 1. */

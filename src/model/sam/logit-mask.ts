@@ -1,6 +1,6 @@
 import type { BboxXywh, Size } from '../../geometry/index.js';
-import { outputRange, sourcePosition } from './bilinear.js';
-import { runBounds, type GridStats, type LogitGrid, type RowRuns } from './grid-stats.js';
+import { axisTaps, outputRange } from './bilinear.js';
+import type { GridStats, LogitGrid, RowRuns } from './grid-stats.js';
 import { SpanTracer } from './span-tracer.js';
 
 // Where they were first defined; other modules import them from here.
@@ -45,30 +45,35 @@ export function upsampleMask(grid: LogitGrid, stats: GridStats, original: Size):
   const { width, height } = original;
   const [x0, x1] = outputRange(grid.width, width, bounds.minX, bounds.maxX);
   const [y0, y1] = outputRange(grid.height, height, bounds.minY, bounds.maxY);
-  const tracer = new SpanTracer(grid, stats, grid.width / width, x0, x1);
+  const tracer = new SpanTracer(grid, stats, grid.width / width, x0, x1, y1 - y0);
   const rowStarts = new Int32Array(y1 - y0 + 1);
-  const scaleY = grid.height / height;
+  const rowTaps = axisTaps(grid.height, grid.height / height, y0, y1);
   let pairRow = -1;
+  // The first and last output rows with a run, for the bbox.
+  let firstRow = -1;
+  let lastRow = -1;
   for (let y = y0; y < y1; y++) {
     // The vertical taps of bilinear.ts: rows yLo and yLo + 1 (clamped), weight fy on the second.
-    const sy = sourcePosition(grid.height, scaleY, y);
-    const yLo = Math.floor(sy);
+    const yLo = rowTaps.lo[y - y0]!;
     if (yLo !== pairRow) {
-      tracer.plan(yLo, Math.min(yLo + 1, grid.height - 1));
+      tracer.plan(yLo, rowTaps.hi[y - y0]!);
       pairRow = yLo;
     }
-    tracer.traceRow(sy - yLo);
-    rowStarts[y - y0 + 1] = tracer.spanCount;
+    tracer.traceRow(rowTaps.frac[y - y0]!);
+    const count = tracer.spanCount;
+    if (count > rowStarts[y - y0]!) {
+      if (firstRow < 0) firstRow = y;
+      lastRow = y;
+    }
+    rowStarts[y - y0 + 1] = count;
   }
-  const region = { rowStarts, spans: tracer.takeSpans() };
-  const set = runBounds(region);
-  if (!set) return EMPTY_REGION;
-  let area = 0;
-  for (let k = 0; k < region.spans.length; k += 2) area += region.spans[k + 1]! - region.spans[k]!;
+  if (firstRow < 0) return EMPTY_REGION;
+  const [minX, end] = tracer.columns;
   return {
-    ...region,
+    rowStarts,
+    spans: tracer.takeSpans(),
     top: y0,
-    bbox: [set.minX, y0 + set.minY, set.maxX - set.minX + 1, set.maxY - set.minY + 1],
-    area,
+    bbox: [minX, firstRow, end - minX, lastRow - firstRow + 1],
+    area: tracer.area,
   };
 }

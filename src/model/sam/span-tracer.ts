@@ -1,6 +1,7 @@
-import { axisTaps, tapRuns } from './bilinear.js';
+import { axisRuns, axisTaps } from './bilinear.js';
 import { IntList } from './int-list.js';
 import type { GridStats, LogitGrid } from './grid-stats.js';
+import { Scratch } from './scratch.js';
 
 /** How one run of outputs of a plan is decided. Run indices (>= 0) mean "interpolate it". */
 const ALL_OUT = -1;
@@ -9,6 +10,20 @@ const ALL_IN = -2;
 /** How many of the two source rows of a pair are above 0 on a column. */
 const NEITHER = 0;
 const BOTH = 2;
+
+/**
+ * Working space of the tracers (scratch.ts): they share it, so one is used at a time (each
+ * upsampleMask call makes and finishes its own).
+ */
+const scratch = {
+  firstRunReaching: new Scratch((n) => new Int32Array(n)),
+  edges: new Scratch((n) => new Int32Array(n)),
+  cover: new Scratch((n) => new Uint8Array(n)),
+  planStart: new Scratch((n) => new Int32Array(n)),
+  planEnd: new Scratch((n) => new Int32Array(n)),
+  planKind: new Scratch((n) => new Int32Array(n)),
+  planCells: new Scratch((n) => new Float64Array(n)),
+};
 
 /**
  * The runs of `resample(source) > 0` along output rows over output columns [x0, x1), exactly
@@ -36,16 +51,26 @@ export class SpanTracer {
   /** Per source column from firstColumn: the first run whose second column is at or after it. */
   private readonly firstRunReaching: Int32Array;
   /** Coverage of the current pair: from edges[i] on, cover[i] of its rows are above 0. */
-  private edges: Int32Array;
-  private cover: Uint8Array;
+  private edges: Int32Array = scratch.edges.take(64);
+  private cover: Uint8Array = scratch.cover.take(64);
   /** The plan of the current pair of source rows: per entry its outputs [start, end) and kind. */
   private readonly planStart: Int32Array;
   private readonly planEnd: Int32Array;
   private readonly planKind: Int32Array;
+  /** Per plan entry that interpolates: its two columns' cells on the top and bottom rows. */
+  private readonly planCells: Float64Array;
+  /** The entries traceRow walks: [planFirst, planLength). */
+  private planFirst = 0;
   private planLength = 0;
+  /** Where the entries walked end: a last ALL_OUT entry from there on is not walked. */
+  private planReach = 0;
   private topRow = 0;
   private bottomRow = 0;
-  private readonly spans = new IntList(256);
+  private readonly spans: IntList;
+  private pixels = 0;
+  /** Least start and greatest end of the runs found so far, as offsets from x0 (integers). */
+  private minStart = 2 ** 30;
+  private maxEnd = -1;
 
   constructor(
     grid: LogitGrid,
@@ -53,28 +78,40 @@ export class SpanTracer {
     scaleX: number,
     private readonly x0: number,
     private readonly x1: number,
+    /** How many output rows will be traced: a blob has one run on most of them. */
+    rows: number,
   ) {
+    this.spans = new IntList(2 * rows + 64);
     this.source = grid.data;
     const window = grid.window ?? { left: 0, top: 0, width: grid.width };
     this.stride = window.width;
     this.origin = window.top * window.width + window.left;
     const taps = axisTaps(grid.width, scaleX, x0, x1);
     this.frac = taps.frac;
-    this.runs = tapRuns(taps);
+    this.runs = axisRuns(grid.width, scaleX, x0, x1);
     this.runCount = this.runs.length / 4;
     const n = x1 - x0;
     this.firstColumn = n > 0 ? taps.lo[0]! : 0;
     this.lastColumn = n > 0 ? taps.hi[n - 1]! : -1;
-    this.firstRunReaching = new Int32Array(Math.max(0, this.lastColumn - this.firstColumn + 1));
+    this.firstRunReaching = scratch.firstRunReaching.take(this.lastColumn - this.firstColumn + 1);
     for (let c = this.firstColumn, k = 0; c <= this.lastColumn; c++) {
       while (this.runs[4 * k + 3]! < c) k++;
       this.firstRunReaching[c - this.firstColumn] = k;
     }
-    this.edges = new Int32Array(64);
-    this.cover = new Uint8Array(64);
-    this.planStart = new Int32Array(this.runCount);
-    this.planEnd = new Int32Array(this.runCount);
-    this.planKind = new Int32Array(this.runCount);
+    this.planStart = scratch.planStart.take(this.runCount);
+    this.planEnd = scratch.planEnd.take(this.runCount);
+    this.planKind = scratch.planKind.take(this.runCount);
+    this.planCells = scratch.planCells.take(4 * this.runCount);
+  }
+
+  /** Pixels in the runs found so far. */
+  get area(): number {
+    return this.pixels;
+  }
+
+  /** The picture columns [from, to) that the runs found so far span (to <= from when none). */
+  get columns(): [number, number] {
+    return [this.x0 + this.minStart, this.x0 + this.maxEnd];
   }
 
   /** Runs found so far, all rows together. */
@@ -87,7 +124,9 @@ export class SpanTracer {
     this.topRow = yLo * this.stride - this.origin;
     this.bottomRow = yHi * this.stride - this.origin;
     const edgeCount = this.coverage(yLo, yHi);
-    const { runs, edges, cover, planStart, planEnd, planKind, firstColumn, lastColumn } = this;
+    const { runs, edges, cover, planStart, planEnd, planKind, planCells, firstColumn, lastColumn } =
+      this;
+    const { source, topRow, bottomRow } = this;
     // +Infinity cells are not "finite and > 0": their columns are interpolated.
     const knownIn = this.stats.infinite ? -1 : BOTH;
     let length = 0;
@@ -103,6 +142,10 @@ export class SpanTracer {
       if (coverLo !== coverHi || (coverLo !== NEITHER && coverLo !== knownIn)) {
         planStart[length] = runs[4 * k]!;
         planEnd[length] = runs[4 * k + 1]!;
+        planCells[4 * length] = source[topRow + lo]!;
+        planCells[4 * length + 1] = source[bottomRow + lo]!;
+        planCells[4 * length + 2] = source[topRow + hi]!;
+        planCells[4 * length + 3] = source[bottomRow + hi]!;
         planKind[length++] = k++;
         continue;
       }
@@ -120,14 +163,19 @@ export class SpanTracer {
       }
       k = next;
     }
-    this.planLength = length;
+    // Rows start outside, and a last ALL_OUT entry only closes the run open at its start:
+    // neither needs walking on every output row.
+    this.planFirst = length > 0 && planKind[0] === ALL_OUT ? 1 : 0;
+    const trailing = length > this.planFirst && planKind[length - 1] === ALL_OUT;
+    this.planLength = trailing ? length - 1 : length;
+    this.planReach = trailing ? planStart[length - 1]! : this.x1 - this.x0;
   }
 
   /** Appends the runs of the output row with vertical weight `fy` of the planned pair. */
   traceRow(fy: number): void {
-    const { source, runs, frac, planStart, planEnd, planKind, topRow, bottomRow } = this;
+    const { planCells, frac, planStart, planEnd, planKind } = this;
     let open = -1;
-    for (let e = 0; e < this.planLength; e++) {
+    for (let e = this.planFirst; e < this.planLength; e++) {
       const kind = planKind[e]!;
       const start = planStart[e]!;
       if (kind === ALL_OUT) {
@@ -139,10 +187,8 @@ export class SpanTracer {
         if (open < 0) open = start;
         continue;
       }
-      const lo = runs[4 * kind + 2]!;
-      const hi = runs[4 * kind + 3]!;
-      const a = source[topRow + lo]! * (1 - fy) + source[bottomRow + lo]! * fy;
-      const b = source[topRow + hi]! * (1 - fy) + source[bottomRow + hi]! * fy;
+      const a = planCells[4 * e]! * (1 - fy) + planCells[4 * e + 1]! * fy;
+      const b = planCells[4 * e + 2]! * (1 - fy) + planCells[4 * e + 3]! * fy;
       if (a > 0 && b > 0) {
         if (open < 0) open = start;
         continue;
@@ -152,18 +198,33 @@ export class SpanTracer {
         open = -1;
         continue;
       }
+      // One of a and b is above 0 and the other is not (or one is NaN). Along the run (f only
+      // grows) a * (1 - f) and b * f then move the same way, and rounding keeps the order, so
+      // a * (1 - f) + b * f crosses 0 at most once; a NaN, or an infinity times f = 0, makes
+      // it NaN on all outputs or on the first ones. So the outputs above 0 are a prefix of
+      // the run when a is above 0, a suffix when b is: counting them needs no branch per
+      // output, which costs less than one mispredicted at the crossing.
       const end = planEnd[e]!;
+      let above = 0;
       for (let i = start; i < end; i++) {
         const f = frac[i]!;
-        if (a * (1 - f) + b * f > 0) {
-          if (open < 0) open = i;
-        } else if (open >= 0) {
-          this.push(open, i);
-          open = -1;
-        }
+        above += +(a * (1 - f) + b * f > 0);
+      }
+      if (above === end - start) {
+        if (open < 0) open = start;
+      } else if (above === 0) {
+        if (open >= 0) this.push(open, start);
+        open = -1;
+      } else if (a > 0) {
+        if (open < 0) open = start;
+        this.push(open, start + above);
+        open = -1;
+      } else {
+        if (open >= 0) this.push(open, start);
+        open = end - above;
       }
     }
-    if (open >= 0) this.push(open, this.x1 - this.x0);
+    if (open >= 0) this.push(open, this.planReach);
   }
 
   /** The runs found, as picture columns (start, end) pairs; the tracer is done after this. */
@@ -174,6 +235,9 @@ export class SpanTracer {
   private push(start: number, end: number): void {
     this.spans.push(this.x0 + start);
     this.spans.push(this.x0 + end);
+    this.pixels += end - start;
+    if (start < this.minStart) this.minStart = start;
+    if (end > this.maxEnd) this.maxEnd = end;
   }
 
   /**
@@ -187,14 +251,14 @@ export class SpanTracer {
     let j = 2 * rowStarts[yHi]!;
     const jEnd = 2 * rowStarts[yHi + 1]!;
     if (this.edges.length < iEnd - i + jEnd - j) {
-      this.edges = new Int32Array(2 * (iEnd - i + jEnd - j));
-      this.cover = new Uint8Array(this.edges.length);
+      this.edges = scratch.edges.take(iEnd - i + jEnd - j);
+      this.cover = scratch.cover.take(iEnd - i + jEnd - j);
     }
     const { edges, cover } = this;
     let count = 0;
     let covered = 0;
     while (i < iEnd || j < jEnd) {
-      const x = Math.min(i < iEnd ? spans[i]! : Infinity, j < jEnd ? spans[j]! : Infinity);
+      const x = i >= iEnd ? spans[j]! : j >= jEnd ? spans[i]! : Math.min(spans[i]!, spans[j]!);
       // Even indices start a run, odd ones end it (rows start on even indices).
       for (; i < iEnd && spans[i] === x; i++) covered += i % 2 === 0 ? 1 : -1;
       for (; j < jEnd && spans[j] === x; j++) covered += j % 2 === 0 ? 1 : -1;
