@@ -1,6 +1,7 @@
 import { describeValue } from '../geometry/errors.js';
 import type { PredictBody } from './api-contract.js';
 import { badRequest } from './http-error.js';
+import { BOX_ORDER_RULE, isOrderedBox } from './schemas.js';
 
 /**
  * The predict body, checked by hand instead of by a zod schema like the other bodies: it comes
@@ -57,9 +58,7 @@ function box(value: unknown): PredictBox {
     x1: finite(b.x1, 'body.box.x1'),
     y1: finite(b.y1, 'body.box.y1'),
   };
-  if (!(checked.x1 > checked.x0 && checked.y1 > checked.y0)) {
-    fail('body.box', 'a box needs x1 > x0 and y1 > y0');
-  }
+  if (!isOrderedBox(checked)) fail('body.box', BOX_ORDER_RULE);
   return checked;
 }
 

@@ -49,9 +49,15 @@ const point = z.strictObject({
   y: finite,
   label: z.union([z.literal(0), z.literal(1)]),
 });
+/** The rule every prompt box obeys (the predict body's hand check uses it too). */
+export const BOX_ORDER_RULE = 'a box needs x1 > x0 and y1 > y0';
+export function isOrderedBox(b: { x0: number; y0: number; x1: number; y1: number }): boolean {
+  return b.x1 > b.x0 && b.y1 > b.y0;
+}
+
 const box = z
   .strictObject({ x0: finite, y0: finite, x1: finite, y1: finite })
-  .refine((b) => b.x1 > b.x0 && b.y1 > b.y0, { message: 'a box needs x1 > x0 and y1 > y0' });
+  .refine(isOrderedBox, { message: BOX_ORDER_RULE });
 
 const rle = z.strictObject({
   size: z.tuple([z.number().int().min(1), z.number().int().min(1)]),

@@ -94,7 +94,7 @@ function computeTaps(inSize: number, scale: number, start: number, end: number):
 }
 
 /** Where output index `i` reads the source, clamped to the grid. */
-export function sourcePosition(inSize: number, scale: number, i: number): number {
+function sourcePosition(inSize: number, scale: number, i: number): number {
   return Math.min(Math.max((i + 0.5) * scale - 0.5, 0), inSize - 1);
 }
 

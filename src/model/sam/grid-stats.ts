@@ -40,7 +40,7 @@ export interface GridStats {
 }
 
 /** Inclusive bounds of row runs (null when there are none). */
-export function runBounds({ rowStarts, spans }: RowRuns): CellBounds | null {
+function runBounds({ rowStarts, spans }: RowRuns): CellBounds | null {
   // Integers only (not Infinity): V8 then keeps the bounds, and the indices derived from them
   // downstream, as small integers rather than doubles.
   let minX = 2 ** 30;
